@@ -1,0 +1,82 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/supermin-compile/supermin-compile/manifest"
+)
+
+// Exit statuses: 2 for usage and manifest errors, 1 for failures.
+const (
+	exitFail  = 1
+	exitUsage = 2
+)
+
+const usage = `usage: supermin-compile COMMAND [ARGS]
+
+commands:
+  list [--json] APPLIANCE.toml   print the appliance's files, sorted by path
+  resolve APPLIANCE.toml         print the package closure: name version arch
+  why APPLIANCE.toml NAME|PATH   show what brought a package or path in
+  glob [-f FILE] PATTERN...      expand host-file globs (one pass)
+  help                           this text
+  version                        print the version
+`
+
+var commands = map[string]func([]string) int{
+	"list":      list,
+	"resolve":   resolve,
+	"glob":      glob,
+	"why":       why,
+	"help":      func([]string) int { fmt.Print(usage); return 0 },
+	"--help":    func([]string) int { fmt.Print(usage); return 0 },
+	"-h":        func([]string) int { fmt.Print(usage); return 0 },
+	"version":   printVersion,
+	"--version": printVersion,
+}
+
+func printVersion([]string) int {
+	fmt.Println("supermin-compile", version)
+	return 0
+}
+
+func usageError(format string, args ...any) int {
+	fmt.Fprintf(os.Stderr, "supermin-compile: "+format+"\n", args...)
+	fmt.Fprint(os.Stderr, "run 'supermin-compile help' for usage\n")
+	return exitUsage
+}
+
+// fail prints err; manifest errors exit 2, everything else 1.
+func fail(err error) int {
+	fmt.Fprintln(os.Stderr, "supermin-compile:", err)
+	var me manifest.Errors
+	if errors.As(err, &me) {
+		return exitUsage
+	}
+	return exitFail
+}
+
+// parse parses a subcommand's flags and requires exactly one manifest.
+func parse(fs *flag.FlagSet, args []string) (*manifest.Manifest, int) {
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		return nil, usageError("%s: %v", fs.Name(), err)
+	}
+	if fs.NArg() != 1 {
+		return nil, usageError("%s needs one manifest, got %d arguments", fs.Name(), fs.NArg())
+	}
+	m, err := manifest.Load(fs.Arg(0))
+	if err != nil {
+		var me manifest.Errors
+		if errors.As(err, &me) {
+			fmt.Fprintln(os.Stderr, err)
+			return nil, exitUsage
+		}
+		return nil, usageError("%v", err)
+	}
+	return m, 0
+}

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/supermin-compile/supermin-compile/emit"
+	"github.com/supermin-compile/supermin-compile/globber"
+	"github.com/supermin-compile/supermin-compile/plan"
+)
+
+func list(args []string) int {
+	fs := flag.NewFlagSet("list", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print a JSON array")
+	m, code := parse(fs, args)
+	if m == nil {
+		return code
+	}
+	res, err := emit.Plan(m)
+	if err != nil {
+		return fail(err)
+	}
+	warn(res)
+	if *asJSON {
+		err = plan.WriteJSON(os.Stdout, res.Plan)
+	} else {
+		err = plan.WriteList(os.Stdout, res.Plan)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	return 0
+}
+
+func resolve(args []string) int {
+	m, code := parse(flag.NewFlagSet("resolve", flag.ContinueOnError), args)
+	if m == nil {
+		return code
+	}
+	_, r, err := emit.Resolve(m)
+	if err != nil {
+		return fail(err)
+	}
+	for _, w := range append(r.Notes, r.Warnings...) {
+		fmt.Fprintln(os.Stderr, "supermin-compile:", w)
+	}
+	w := bufio.NewWriter(os.Stdout)
+	for _, p := range r.Packages {
+		fmt.Fprintln(w, p.Name, p.Version, p.Arch)
+	}
+	w.Flush()
+	return 0
+}
+
+// warn prints the resolver's notes and warnings and the count of package
+// files the host lacks.
+func warn(res *emit.Result) {
+	for _, w := range append(res.Resolved.Notes, res.Resolved.Warnings...) {
+		fmt.Fprintln(os.Stderr, "supermin-compile:", w)
+	}
+	if n := res.Missing.Count; n > 0 {
+		fmt.Fprintf(os.Stderr, "supermin-compile: %d package files are not on the host and were skipped (e.g. %s)\n",
+			n, strings.Join(res.Missing.First[:min(3, len(res.Missing.First))], ", "))
+	}
+}
+
+func glob(args []string) int {
+	fs := flag.NewFlagSet("glob", flag.ContinueOnError)
+	file := fs.String("f", "", "read patterns from `FILE`, one a line")
+	fs.SetOutput(os.Stderr)
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	patterns := fs.Args()
+	if *file != "" {
+		more, err := readLines(*file)
+		if err != nil {
+			return usageError("%v", err)
+		}
+		patterns = append(patterns, more...)
+	}
+	pats := make([]*globber.Pattern, len(patterns))
+	for i, p := range patterns {
+		var err error
+		if pats[i], err = globber.Compile(p); err != nil {
+			return usageError("%q: %v", p, err)
+		}
+	}
+	matches, err := globber.Expand(globber.OSFS("/"), pats)
+	if err != nil {
+		return fail(err)
+	}
+	w := bufio.NewWriter(os.Stdout)
+	for _, m := range matches {
+		fmt.Fprintln(w, m.Path)
+	}
+	w.Flush()
+	return 0
+}
+
+func readLines(file string) ([]string, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	var lines []string
+	for _, l := range strings.Split(string(data), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			lines = append(lines, l)
+		}
+	}
+	return lines, nil
+}

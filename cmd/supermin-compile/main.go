@@ -1,0 +1,27 @@
+// Command supermin-compile builds minimal Linux appliances from a
+// declarative appliance.toml; see README.md.
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+// version is set by the Makefile from git describe.
+var version = "dev"
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(os.Stderr, usage)
+		return exitUsage
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		return usageError("unknown command %q", args[0])
+	}
+	return cmd(args[1:])
+}

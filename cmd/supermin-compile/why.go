@@ -1,0 +1,57 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/supermin-compile/supermin-compile/emit"
+	"github.com/supermin-compile/supermin-compile/resolver"
+)
+
+// why explains what brought a package or a path into the appliance.
+func why(args []string) int {
+	fs := flag.NewFlagSet("why", flag.ContinueOnError)
+	if len(args) != 2 {
+		return usageError("why needs a manifest and a package name or path")
+	}
+	m, code := parse(fs, args[:1])
+	if m == nil {
+		return code
+	}
+	target := args[1]
+	if !strings.HasPrefix(target, "/") {
+		_, r, err := emit.Resolve(m)
+		if err != nil {
+			return fail(err)
+		}
+		return printChain(r, target)
+	}
+	res, err := emit.Plan(m)
+	if err != nil {
+		return fail(err)
+	}
+	for _, e := range res.Plan.Entries {
+		if e.Path != target {
+			continue
+		}
+		fmt.Printf("%s: from %s\n", e.Path, e.Origin)
+		if _, ok := res.Resolved.Reasons[e.Origin]; ok {
+			return printChain(res.Resolved, e.Origin)
+		}
+		return 0
+	}
+	fmt.Fprintf(os.Stderr, "supermin-compile: %s is not in the appliance\n", target)
+	return exitFail
+}
+
+func printChain(r *resolver.Result, name string) int {
+	chain := r.Chain(name)
+	if chain == nil {
+		fmt.Fprintf(os.Stderr, "supermin-compile: package %s is not in the closure\n", name)
+		return exitFail
+	}
+	fmt.Println(strings.Join(chain, " <- "), "(named in the manifest)")
+	return 0
+}

@@ -1,0 +1,260 @@
+package e2e
+
+import (
+	"bufio"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/supermin-compile/supermin-compile/emit"
+	"github.com/supermin-compile/supermin-compile/internal/testtool"
+	"github.com/supermin-compile/supermin-compile/manifest"
+	"github.com/supermin-compile/supermin-compile/plan"
+)
+
+// guestfsD is Debian's libguestfs appliance recipe; examples/guestfs.toml
+// is it written as a manifest.
+const guestfsD = "/usr/lib/x86_64-linux-gnu/guestfs/supermin.d"
+
+func needGuestfsD(t *testing.T) {
+	testtool.Need(t, "supermin")
+	if _, err := os.Stat(guestfsD + "/packages"); err != nil {
+		testtool.Missing(t, guestfsD+" is missing (install libguestfs-tools)")
+	}
+}
+
+var chroot struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if chroot.dir != "" {
+		os.RemoveAll(filepath.Dir(chroot.dir))
+	}
+	os.Exit(code)
+}
+
+// superminChroot builds guestfsD with the real supermin, once per run.
+func superminChroot(t *testing.T) string {
+	t.Helper()
+	needGuestfsD(t)
+	chroot.once.Do(func() {
+		tmp, err := os.MkdirTemp("", "supermin-chroot-")
+		if err != nil {
+			chroot.err = err
+			return
+		}
+		chroot.dir = filepath.Join(tmp, "chroot")
+		cmd := exec.Command("supermin", "--build", "-f", "chroot", "--include-packagelist", guestfsD, "-o", chroot.dir)
+		if b, err := cmd.CombinedOutput(); err != nil {
+			chroot.err = fmt.Errorf("supermin: %v\n%s", err, b)
+		}
+	})
+	if chroot.err != nil {
+		t.Fatal(chroot.err)
+	}
+	return chroot.dir
+}
+
+func treePaths(t *testing.T, root string) map[string]bool {
+	set := map[string]bool{}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		set["/"+strings.TrimPrefix(strings.TrimPrefix(p, root), "/")] = true
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	set["/"] = true
+	return set
+}
+
+func planGuestfs(t *testing.T) *emit.Result {
+	t.Helper()
+	m, err := manifest.Load("../examples/guestfs.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := emit.Plan(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// tarballMembers lists the paths of the supermin.d tarballs, which
+// examples/guestfs.toml leaves out (libguestfs's daemon, init, udev rules,
+// and base.tar.gz: configuration files captured on Debian's build machine).
+func tarballMembers(t *testing.T) map[string]bool {
+	set := map[string]bool{}
+	tarballs, _ := filepath.Glob(guestfsD + "/*.tar.gz")
+	for _, tb := range tarballs {
+		l, err := emit.TarballLayer(tb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range l {
+			set[e.Path] = true
+		}
+	}
+	return set
+}
+
+// TestListMatchesSupermin: the set of paths of `list examples/guestfs.toml`
+// equals the chroot supermin 5 builds from Debian's libguestfs supermin.d,
+// except for differences explained one by one.
+func TestListMatchesSupermin(t *testing.T) {
+	theirs := treePaths(t, superminChroot(t))
+	res := planGuestfs(t)
+	ours := map[string]plan.Entry{}
+	for _, e := range res.Plan.Entries {
+		ours[e.Path] = e
+	}
+	members := tarballMembers(t)
+	extra := extraPackages(t, res)
+
+	var unexplained []string
+	for p := range theirs {
+		if _, ok := ours[p]; ok {
+			continue
+		}
+		switch {
+		case p == "/packagelist": // --include-packagelist; we print it with `resolve`
+		case members[p] || members[p+"/"]: // from a supermin.d tarball
+		case underTarballDir(p, members): // a directory the tarballs create
+		default:
+			unexplained = append(unexplained, "only supermin: "+p)
+		}
+	}
+	for p, e := range ours {
+		if theirs[p] {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(p, "/etc/") && e.Type == plan.Regular && e.Origin != "host":
+			// A package's configuration file: supermin drops every regular
+			// file under /etc/ of a package and relies on base.tar.gz,
+			// captured on the build machine; we take it from the host.
+		case extra[e.Origin] != "":
+			// From a package supermin's resolver wrongly drops.
+		case e.Type == plan.Dir && hasDescendant(ours, p, extra):
+			// The parent directory of such files.
+		default:
+			unexplained = append(unexplained, "only ours: "+p+" ("+e.Origin+")")
+		}
+	}
+	sort.Strings(unexplained)
+	if len(unexplained) > 0 {
+		t.Errorf("%d unexplained differences:\n%s", len(unexplained), strings.Join(head(unexplained, 60), "\n"))
+	}
+	t.Logf("supermin: %d paths, ours: %d paths", len(theirs), len(ours))
+}
+
+func underTarballDir(p string, members map[string]bool) bool {
+	for m := range members {
+		if strings.HasPrefix(m, p+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+func hasDescendant(ours map[string]plan.Entry, dir string, extra map[string]string) bool {
+	for p, e := range ours {
+		if strings.HasPrefix(p, dir+"/") && extra[e.Origin] != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func head(s []string, n int) []string {
+	if len(s) > n {
+		return append(s[:n:n], "...")
+	}
+	return s
+}
+
+// readPackagelist reads supermin's /packagelist: name_version_arch lines.
+func readPackagelist(t *testing.T, file string) map[string]bool {
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	set := map[string]bool{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		set[sc.Text()] = true
+	}
+	return set
+}
+
+// superminDrops are the packages supermin 5.2.2's dpkg resolver drops from
+// the libguestfs closure on Debian 12, and why. Its resolver strips version
+// constraints and every alternative after the first with sed, then keeps
+// only names that are installed packages, so a virtual package, a later
+// alternative or an arch-qualified name (perl:any) silently vanishes.
+var superminDrops = map[string]string{
+	"perl":              `sleuthkit Depends on "perl:any": supermin looks for a package literally named "perl:any"`,
+	"perl-base":         "dependency of perl",
+	"perl-modules-5.36": "dependency of perl",
+	"libperl5.36":       "dependency of perl",
+	"libgdbm6":          "dependency of libperl5.36",
+	"libgdbm-compat4":   "dependency of libperl5.36",
+	"sysvinit-utils":    `lvm2 Depends on "lsb-base", a virtual package that sysvinit-utils Provides`,
+	"usr-is-merged":     `init-system-helpers Pre-Depends on "usrmerge | usr-is-merged": supermin only tries the first`,
+}
+
+func extraPackages(t *testing.T, res *emit.Result) map[string]string {
+	extra := map[string]string{}
+	for _, p := range res.Resolved.Packages {
+		if r, ok := superminDrops[p.Name]; ok {
+			extra[p.Name] = r
+		}
+	}
+	return extra
+}
+
+// TestResolveMatchesSupermin: our closure is supermin's /packagelist plus
+// exactly the packages it wrongly drops.
+func TestResolveMatchesSupermin(t *testing.T) {
+	theirs := readPackagelist(t, filepath.Join(superminChroot(t), "packagelist"))
+	res := planGuestfs(t)
+	ours := map[string]bool{}
+	for _, p := range res.Resolved.Packages {
+		id := p.Name + "_" + p.Version + "_" + p.Arch
+		ours[id] = true
+		if !theirs[id] && superminDrops[p.Name] == "" {
+			t.Errorf("only ours, unexplained: %s (chain %v)", id, res.Resolved.Chain(p.Name))
+		}
+		if theirs[id] && superminDrops[p.Name] != "" {
+			t.Errorf("%s: listed as dropped by supermin, but supermin has it", id)
+		}
+	}
+	for id := range theirs {
+		if !ours[id] {
+			t.Errorf("only supermin: %s", id)
+		}
+	}
+	for name := range superminDrops {
+		if res.Resolved.Chain(name) == nil {
+			t.Errorf("%s: expected in our closure (%s)", name, superminDrops[name])
+		}
+	}
+	if len(res.Resolved.Warnings) > 0 {
+		t.Errorf("unexpected warnings: %v", res.Resolved.Warnings)
+	}
+}

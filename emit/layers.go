@@ -1,0 +1,214 @@
+package emit
+
+import (
+	"archive/tar"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/ulikunitz/xz"
+	"golang.org/x/sys/unix"
+
+	"github.com/supermin-compile/supermin-compile/globber"
+	"github.com/supermin-compile/supermin-compile/manifest"
+	"github.com/supermin-compile/supermin-compile/plan"
+	"github.com/supermin-compile/supermin-compile/resolver"
+)
+
+// Missing counts paths that a package lists but the host does not have
+// (dpkg path-exclude, or files removed by hand); they are skipped, as
+// supermin skips them.
+type Missing struct {
+	Count int
+	First []string // up to 10, for messages
+}
+
+func (m *Missing) add(p string) {
+	m.Count++
+	if len(m.First) < 10 {
+		m.First = append(m.First, p)
+	}
+}
+
+// PackageLayer describes the files of the resolved packages from the host,
+// minus excluded paths.
+func PackageLayer(u resolver.Universe, pkgs []*resolver.Package, ex *globber.Excluder, missing *Missing) (Layer, error) {
+	var l Layer
+	for _, p := range pkgs {
+		files, err := u.Files(p)
+		if err != nil {
+			return nil, fmt.Errorf("file list of %s: %w", p.Name, err)
+		}
+		for _, f := range files {
+			if ex.Excluded(f.Path) {
+				continue
+			}
+			e, err := HostEntry("/", f.HostPath, p.Name)
+			if err != nil {
+				missing.add(f.HostPath)
+				continue
+			}
+			e.Path = f.Path
+			l = append(l, e)
+		}
+	}
+	return l, nil
+}
+
+// HostLayer describes globbed host files (already expanded), minus
+// excluded paths.
+func HostLayer(root string, matches []globber.Match, ex *globber.Excluder) (Layer, error) {
+	var l Layer
+	for _, m := range matches {
+		if ex.Excluded(m.Path) {
+			continue
+		}
+		e, err := HostEntry(root, m.Path, "host")
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // vanished since the glob
+		}
+		if err != nil {
+			return nil, err
+		}
+		l = append(l, e)
+	}
+	return l, nil
+}
+
+// TarballLayer reads a base tarball (.tar, .tar.gz, .tgz, .tar.xz, .tar.zst
+// or, for supermin.d inputs, recognised by content) into entries whose
+// contents are held in memory: base tarballs are small by design.
+func TarballLayer(file string) (Layer, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r, err := decompress(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	origin := path.Base(file)
+	var l Layer
+	tr := tar.NewReader(r)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return l, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", file, err)
+		}
+		e, err := tarEntry(h, tr, origin)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", file, h.Name, err)
+		}
+		if e.Path != "/" || e.Type == plan.Dir {
+			l = append(l, e)
+		}
+	}
+}
+
+// decompress recognises gzip, xz and zstd by their magic numbers.
+func decompress(r io.ReadSeeker) (io.Reader, error) {
+	var magic [6]byte
+	n, _ := io.ReadFull(r, magic[:])
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	switch m := string(magic[:n]); {
+	case strings.HasPrefix(m, "\x1f\x8b"):
+		return gzip.NewReader(r)
+	case strings.HasPrefix(m, "\xfd7zXZ\x00"):
+		return xz.NewReader(r)
+	case strings.HasPrefix(m, "\x28\xb5\x2f\xfd"):
+		return zstd.NewReader(r)
+	}
+	return r, nil
+}
+
+func tarEntry(h *tar.Header, r io.Reader, origin string) (plan.Entry, error) {
+	p, err := memberPath(h.Name)
+	if err != nil {
+		return plan.Entry{}, err
+	}
+	e := plan.Entry{Path: p, Mode: fs.FileMode(h.Mode) & fs.ModePerm, UID: uint32(h.Uid), GID: uint32(h.Gid),
+		MTime: h.ModTime, Origin: origin}
+	for bit, fm := range map[int64]fs.FileMode{04000: fs.ModeSetuid, 02000: fs.ModeSetgid, 01000: fs.ModeSticky} {
+		if h.Mode&bit != 0 {
+			e.Mode |= fm
+		}
+	}
+	switch h.Typeflag {
+	case tar.TypeReg, tar.TypeRegA:
+		data, err := io.ReadAll(r)
+		if err != nil {
+			return e, err
+		}
+		e.Type, e.Size, e.Src = plan.Regular, int64(len(data)), plan.Bytes(data)
+	case tar.TypeDir:
+		e.Type = plan.Dir
+	case tar.TypeSymlink:
+		e.Type, e.Link = plan.Symlink, h.Linkname
+	case tar.TypeLink:
+		e.Type = plan.Hardlink
+		if e.Link, err = memberPath(h.Linkname); err != nil {
+			return e, err
+		}
+	case tar.TypeChar, tar.TypeBlock:
+		e.Type, e.Rdev = plan.CharDev, unix.Mkdev(uint32(h.Devmajor), uint32(h.Devminor))
+		if h.Typeflag == tar.TypeBlock {
+			e.Type = plan.BlockDev
+		}
+	case tar.TypeFifo:
+		e.Type = plan.FIFO
+	default:
+		return e, fmt.Errorf("unsupported tar entry type %q", h.Typeflag)
+	}
+	return e, nil
+}
+
+// memberPath makes a tar member name absolute, refusing names that climb
+// out of the root.
+func memberPath(name string) (string, error) {
+	for _, part := range strings.Split(name, "/") {
+		if part == ".." {
+			return "", fmt.Errorf("member name %q leaves the archive root", name)
+		}
+	}
+	return path.Clean("/" + name), nil
+}
+
+// InlineLayer describes the manifest's [[file]] entries.
+func InlineLayer(files []manifest.File, mtime time.Time) (Layer, error) {
+	var l Layer
+	for _, f := range files {
+		e := plan.Entry{Path: f.Path, Mode: f.Mode, UID: f.UID, GID: f.GID, MTime: mtime, Origin: "inline"}
+		switch {
+		case f.Dir:
+			e.Type = plan.Dir
+		case f.Symlink != "":
+			e.Type, e.Link = plan.Symlink, f.Symlink
+		case f.Source != "":
+			fi, err := os.Stat(f.Source)
+			if err != nil {
+				return nil, fmt.Errorf("file %s: %w", f.Path, err)
+			}
+			if !fi.Mode().IsRegular() {
+				return nil, fmt.Errorf("file %s: source %s is not a regular file", f.Path, f.Source)
+			}
+			e.Type, e.Size, e.Src = plan.Regular, fi.Size(), plan.HostFile(f.Source)
+		default:
+			e.Type, e.Size, e.Src = plan.Regular, int64(len(f.Content)), plan.Bytes(f.Content)
+		}
+		l = append(l, e)
+	}
+	return l, nil
+}

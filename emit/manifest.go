@@ -1,0 +1,138 @@
+package emit
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/supermin-compile/supermin-compile/globber"
+	"github.com/supermin-compile/supermin-compile/manifest"
+	"github.com/supermin-compile/supermin-compile/plan"
+	"github.com/supermin-compile/supermin-compile/resolver"
+	"github.com/supermin-compile/supermin-compile/resolver/dpkg"
+)
+
+// Result is everything the front end reports about one planned manifest.
+type Result struct {
+	Plan     *plan.Plan
+	Resolved *resolver.Result
+	Missing  Missing // package files absent from the host
+}
+
+// OpenSource opens the manifest's package source.
+func OpenSource(s manifest.Source) (resolver.Universe, error) {
+	typ := s.Type
+	if typ == "" {
+		typ = detect(s.Root)
+	}
+	switch typ {
+	case "dpkg":
+		return dpkg.Open(s.Root)
+	case "":
+		return nil, fmt.Errorf("no package database found under %s (looked for var/lib/dpkg/status)", s.Root)
+	}
+	return nil, fmt.Errorf("source type %q is not supported yet", typ)
+}
+
+func detect(root string) string {
+	if _, err := os.Stat(root + "/var/lib/dpkg/status"); err == nil {
+		return "dpkg"
+	}
+	return ""
+}
+
+// Resolve computes the manifest's package closure.
+func Resolve(m *manifest.Manifest) (resolver.Universe, *resolver.Result, error) {
+	u, err := OpenSource(m.Source)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := resolver.Resolve(u, resolver.Request{
+		Packages: m.Packages, Optional: m.OptionalPackages, Exclude: m.ExcludePackages,
+	})
+	return u, r, err
+}
+
+// Plan resolves, globs and merges the manifest into a Plan.
+func Plan(m *manifest.Manifest) (*Result, error) {
+	u, resolved, err := Resolve(m)
+	if err != nil {
+		return nil, err
+	}
+	ex, err := excluder(m.Excludefiles)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Resolved: resolved}
+	pkgs, err := PackageLayer(u, resolved.Packages, ex, &res.Missing)
+	if err != nil {
+		return nil, err
+	}
+	host, err := hostLayer(m.Hostfiles, ex)
+	if err != nil {
+		return nil, err
+	}
+	layers := []Layer{pkgs, host}
+	for _, b := range m.Base {
+		l, err := TarballLayer(b)
+		if err != nil {
+			return nil, err
+		}
+		layers = append(layers, l)
+	}
+	epoch := Epoch(m.Path)
+	inline, err := InlineLayer(m.Files, epoch)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", m.Path, err)
+	}
+	merger := &Merger{Root: "/", Epoch: epoch}
+	res.Plan = merger.Merge(append(layers, inline)...)
+	return res, nil
+}
+
+func compile(globs []string) ([]*globber.Pattern, error) {
+	pats := make([]*globber.Pattern, len(globs))
+	for i, g := range globs {
+		var err error
+		if pats[i], err = globber.Compile(g); err != nil {
+			return nil, err
+		}
+	}
+	return pats, nil
+}
+
+func excluder(globs []string) (*globber.Excluder, error) {
+	pats, err := compile(globs)
+	if err != nil {
+		return nil, err
+	}
+	return globber.NewExcluder(pats), nil
+}
+
+func hostLayer(globs []string, ex *globber.Excluder) (Layer, error) {
+	pats, err := compile(globs)
+	if err != nil {
+		return nil, err
+	}
+	matches, err := globber.Expand(globber.OSFS("/"), pats)
+	if err != nil {
+		return nil, err
+	}
+	return HostLayer("/", matches, ex)
+}
+
+// Epoch is the timestamp of things the inputs do not date (inline files,
+// synthesised directories): SOURCE_DATE_EPOCH when set, else the mtime of
+// the manifest, so that the same inputs give the same output.
+func Epoch(manifestPath string) time.Time {
+	if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return time.Unix(n, 0).UTC()
+		}
+	}
+	if fi, err := os.Stat(manifestPath); err == nil {
+		return fi.ModTime().UTC()
+	}
+	return time.Unix(0, 0).UTC()
+}

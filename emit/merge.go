@@ -1,0 +1,245 @@
+// Package emit turns resolved packages, globbed host files, base tarballs and
+// inline files into one Plan (and, with a format, into an appliance). It
+// knows no on-disk format.
+package emit
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"sort"
+	"syscall"
+	"time"
+
+	"github.com/supermin-compile/supermin-compile/plan"
+)
+
+// Layer is one group of entries; later layers override earlier ones for the
+// same path (packages, then hostfiles, then base tarballs, then inline files).
+type Layer []plan.Entry
+
+// Merger assembles layers into a Plan. Parent directories that no layer
+// gives are taken from the host under Root when they exist there (so a
+// merged-/usr symlink like /lib -> usr/lib comes along), else synthesised.
+type Merger struct {
+	Root  string    // host root for missing parents ("/" normally)
+	Epoch time.Time // mtime of synthesised directories
+
+	implied map[string]bool // paths added as parents, not given by a layer
+}
+
+// Merge builds the Plan from layers.
+func (m *Merger) Merge(layers ...Layer) *plan.Plan {
+	byPath := map[string]plan.Entry{}
+	m.implied = map[string]bool{}
+	for _, l := range layers {
+		for _, e := range l {
+			byPath[e.Path] = e
+		}
+	}
+	for changed := true; changed; {
+		changed = m.addParents(byPath)
+		changed = m.addLinkTargets(byPath) || changed
+		changed = m.relocate(byPath) || changed
+	}
+	p := &plan.Plan{Entries: make([]plan.Entry, 0, len(byPath))}
+	for _, e := range byPath {
+		p.Entries = append(p.Entries, e)
+	}
+	sort.Slice(p.Entries, func(i, j int) bool { return p.Entries[i].Path < p.Entries[j].Path })
+	linkHardlinks(p.Entries)
+	return p
+}
+
+// addParents adds every missing ancestor directory; it reports whether it
+// added any.
+func (m *Merger) addParents(byPath map[string]plan.Entry) bool {
+	var missing []string
+	for p := range byPath {
+		for d := path.Dir(p); ; d = path.Dir(d) {
+			if _, ok := byPath[d]; ok {
+				break
+			}
+			missing = append(missing, d)
+			byPath[d] = plan.Entry{} // placeholder, filled below
+			if d == "/" {
+				break
+			}
+		}
+	}
+	for _, d := range missing {
+		byPath[d] = m.parent(d)
+		m.implied[d] = true
+	}
+	return len(missing) > 0
+}
+
+// addLinkTargets adds the target of every symlink that points at a
+// directory on the host (such as /var/lock -> /run/lock) when the Plan lacks
+// it, so that the link does not dangle in the appliance, as supermin does.
+// It reports whether it added any.
+func (m *Merger) addLinkTargets(byPath map[string]plan.Entry) bool {
+	var targets []string
+	for p, e := range byPath {
+		if e.Type != plan.Symlink {
+			continue
+		}
+		t := e.Link
+		if !path.IsAbs(t) {
+			t = path.Join(path.Dir(p), t)
+		}
+		t = path.Clean(t)
+		if _, ok := byPath[t]; ok {
+			continue
+		}
+		if fi, err := os.Stat(path.Join(m.Root, t)); err == nil && fi.IsDir() {
+			targets = append(targets, t)
+		}
+	}
+	for _, t := range targets {
+		if _, ok := byPath[t]; !ok {
+			byPath[t] = m.parent(t)
+			m.implied[t] = true
+		}
+	}
+	return len(targets) > 0
+}
+
+// parent describes directory d from the host, or synthesises it.
+func (m *Merger) parent(d string) plan.Entry {
+	if e, err := HostEntry(m.Root, d, "host"); err == nil && (e.Type == plan.Dir || e.Type == plan.Symlink) {
+		return e
+	}
+	return plan.Entry{Path: d, Type: plan.Dir, Mode: 0o755, MTime: m.Epoch, Origin: "parent"}
+}
+
+// relocate moves entries whose path crosses a symlink to a directory (such
+// as /lib -> usr/lib) under the real directory, as the kernel would resolve
+// them; an entry a layer gave at the real path wins over the moved one. It reports whether it moved
+// any. A symlink's target directory missing from the Plan is added, as
+// supermin does.
+func (m *Merger) relocate(byPath map[string]plan.Entry) bool {
+	paths := make([]string, 0, len(byPath))
+	for p := range byPath {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	moved := false
+	for _, p := range paths {
+		dir, ok := resolveDir(byPath, path.Dir(p))
+		if !ok || dir == path.Dir(p) {
+			continue
+		}
+		if _, ok := byPath[dir]; !ok {
+			byPath[dir] = m.parent(dir)
+			m.implied[dir] = true
+		}
+		e := byPath[p]
+		delete(byPath, p)
+		e.Path = path.Join(dir, path.Base(p))
+		if _, exists := byPath[e.Path]; !exists || m.implied[e.Path] {
+			byPath[e.Path] = e
+			delete(m.implied, e.Path)
+		}
+		moved = true
+	}
+	return moved
+}
+
+// resolveDir follows symlinks in the Plan along dir's components. It fails
+// on a symlink loop, or when dir resolves to something that is not a
+// directory; a resolved path absent from the Plan counts as a directory.
+func resolveDir(byPath map[string]plan.Entry, dir string) (string, bool) {
+	resolved := "/"
+	rest := dir
+	for hops := 0; rest != "/" && rest != ""; {
+		var name string
+		name, rest = splitFirst(rest)
+		next := path.Join(resolved, name)
+		e, ok := byPath[next]
+		if !ok || e.Type != plan.Symlink {
+			resolved = next
+			continue
+		}
+		if hops++; hops > 40 {
+			return "", false
+		}
+		target := e.Link
+		if !path.IsAbs(target) {
+			target = path.Join(resolved, target)
+		}
+		rest = path.Join(path.Clean(target), rest)
+		resolved = "/"
+	}
+	if e, ok := byPath[resolved]; ok && e.Type != plan.Dir {
+		return "", false
+	}
+	return resolved, true
+}
+
+// splitFirst splits "/a/b/c" into "a" and "/b/c".
+func splitFirst(p string) (string, string) {
+	p = p[1:]
+	for i := 0; i < len(p); i++ {
+		if p[i] == '/' {
+			return p[:i], p[i:]
+		}
+	}
+	return p, "/"
+}
+
+// linkHardlinks turns host files that share an inode into one Regular entry
+// (the first path) and Hardlink entries pointing at it.
+func linkHardlinks(entries []plan.Entry) {
+	first := map[inode]string{}
+	for i := range entries {
+		e := &entries[i]
+		id, ok := e.Src.(hostInode)
+		if !ok || e.Type != plan.Regular || id.nlink < 2 {
+			continue
+		}
+		if target, seen := first[id.inode]; seen {
+			e.Type, e.Link, e.Size, e.Src = plan.Hardlink, target, 0, nil
+			continue
+		}
+		first[id.inode] = e.Path
+	}
+}
+
+type inode struct{ dev, ino uint64 }
+
+// hostInode is a HostFile that remembers its inode for hard-link detection.
+type hostInode struct {
+	plan.HostFile
+	inode
+	nlink uint64
+}
+
+// HostEntry describes the host file root+p by lstat, as entry p.
+func HostEntry(root, p, origin string) (plan.Entry, error) {
+	hp := path.Join(root, p)
+	fi, err := os.Lstat(hp)
+	if err != nil {
+		return plan.Entry{}, err
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return plan.Entry{}, fmt.Errorf("lstat %s: no stat_t", hp)
+	}
+	e := plan.Entry{
+		Path: p, Type: plan.TypeOf(fi.Mode()), Mode: fi.Mode() & (os.ModePerm | os.ModeSetuid | os.ModeSetgid | os.ModeSticky),
+		UID: st.Uid, GID: st.Gid, MTime: fi.ModTime(), Origin: origin,
+	}
+	switch e.Type {
+	case plan.Regular:
+		e.Size = fi.Size()
+		e.Src = hostInode{plan.HostFile(hp), inode{uint64(st.Dev), st.Ino}, uint64(st.Nlink)}
+	case plan.Symlink:
+		if e.Link, err = os.Readlink(hp); err != nil {
+			return plan.Entry{}, err
+		}
+	case plan.CharDev, plan.BlockDev:
+		e.Rdev = uint64(st.Rdev)
+	}
+	return e, nil
+}

@@ -1,0 +1,186 @@
+package emit
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/supermin-compile/supermin-compile/manifest"
+	"github.com/supermin-compile/supermin-compile/plan"
+)
+
+func entry(p string, t plan.Type, origin string) plan.Entry {
+	return plan.Entry{Path: p, Type: t, Mode: 0o755, Origin: origin}
+}
+
+func paths(p *plan.Plan) string {
+	var s []string
+	for _, e := range p.Entries {
+		x := e.Path + ":" + e.Type.String() + ":" + e.Origin
+		if e.Link != "" {
+			x += "->" + e.Link
+		}
+		s = append(s, x)
+	}
+	return strings.Join(s, " ")
+}
+
+func TestMergeOverridesAndParents(t *testing.T) {
+	m := &Merger{Root: t.TempDir(), Epoch: time.Unix(0, 0)} // empty host: parents are synthesised
+	got := m.Merge(
+		Layer{entry("/usr/bin/bash", plan.Regular, "bash"), entry("/etc/motd", plan.Regular, "base-files")},
+		Layer{entry("/etc/motd", plan.Regular, "host")},
+		Layer{entry("/etc/motd", plan.Regular, "base.tar.gz")},
+		Layer{entry("/etc/hostname", plan.Regular, "inline")},
+	)
+	want := "/:dir:host /etc:dir:parent /etc/hostname:file:inline /etc/motd:file:base.tar.gz " +
+		"/usr:dir:parent /usr/bin:dir:parent /usr/bin/bash:file:bash"
+	if s := paths(got); s != want {
+		t.Errorf("got  %s\nwant %s", s, want)
+	}
+}
+
+// Debian's merged /usr: /lib is a symlink on the host, packages list paths
+// through it; they must land under /usr/lib, with the symlink kept.
+func TestMergeRelocatesThroughSymlinkedDirs(t *testing.T) {
+	root := t.TempDir()
+	must(t, os.MkdirAll(root+"/usr/lib/x86_64-linux-gnu", 0o755))
+	must(t, os.Symlink("usr/lib", root+"/lib"))
+	m := &Merger{Root: root}
+	got := m.Merge(Layer{
+		entry("/lib/x86_64-linux-gnu", plan.Dir, "libc6"),
+		entry("/lib/x86_64-linux-gnu/libc.so.6", plan.Regular, "libc6"),
+		entry("/usr/lib/x86_64-linux-gnu/libc.so.6", plan.Regular, "other"), // already at the real path: wins
+		entry("/lib/x86_64-linux-gnu/libm.so.6", plan.Regular, "libc6"),
+	})
+	want := "/:dir:host /lib:symlink:host->usr/lib /usr:dir:host /usr/lib:dir:host " +
+		"/usr/lib/x86_64-linux-gnu:dir:libc6 /usr/lib/x86_64-linux-gnu/libc.so.6:file:other " +
+		"/usr/lib/x86_64-linux-gnu/libm.so.6:file:libc6"
+	if s := paths(got); s != want {
+		t.Errorf("got  %s\nwant %s", s, want)
+	}
+}
+
+func TestMergeSymlinkLoopDoesNotHang(t *testing.T) {
+	m := &Merger{Root: t.TempDir()}
+	got := m.Merge(Layer{
+		{Path: "/a", Type: plan.Symlink, Link: "b"},
+		{Path: "/b", Type: plan.Symlink, Link: "a"},
+		entry("/a/x", plan.Regular, "p"),
+	})
+	if !strings.Contains(paths(got), "/a/x:file:p") {
+		t.Errorf("entry under a symlink loop must stay where it is: %s", paths(got))
+	}
+}
+
+func TestHostEntryAndHardlinks(t *testing.T) {
+	root := t.TempDir()
+	must(t, os.WriteFile(root+"/a", []byte("hello"), 0o751))
+	must(t, os.Chmod(root+"/a", 0o751|os.ModeSetuid))
+	must(t, os.Link(root+"/a", root+"/b"))
+	must(t, os.Symlink("a", root+"/c"))
+	var l Layer
+	for _, p := range []string{"/b", "/a", "/c"} {
+		e, err := HostEntry(root, p, "host")
+		must(t, err)
+		l = append(l, e)
+	}
+	p := (&Merger{Root: root}).Merge(l)
+	byPath := map[string]plan.Entry{}
+	for _, e := range p.Entries {
+		byPath[e.Path] = e
+	}
+	a, b, c := byPath["/a"], byPath["/b"], byPath["/c"]
+	if a.Type != plan.Regular || a.Size != 5 || a.Perm() != 0o4751 {
+		t.Errorf("/a: %+v", a)
+	}
+	if b.Type != plan.Hardlink || b.Link != "/a" {
+		t.Errorf("/b should be a hard link to /a: %+v", b)
+	}
+	if c.Type != plan.Symlink || c.Link != "a" {
+		t.Errorf("/c: %+v", c)
+	}
+}
+
+func TestTarballLayer(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src")
+	must(t, os.MkdirAll(src+"/etc/skel", 0o700))
+	must(t, os.WriteFile(src+"/etc/motd", []byte("hi\n"), 0o640))
+	must(t, os.Symlink("motd", src+"/etc/issue"))
+	must(t, os.Link(src+"/etc/motd", src+"/etc/motd2"))
+	for _, c := range []struct{ name, flag string }{{"b.tar", ""}, {"b.tar.gz", "-z"}, {"b.tar.xz", "-J"}, {"b.tar.zst", "--zstd"}} {
+		tarball := filepath.Join(dir, c.name)
+		args := []string{"-C", src, "--owner=0", "--group=0", "-cf", tarball, "."}
+		if c.flag != "" {
+			args = append([]string{c.flag}, args...)
+		}
+		if out, err := exec.Command("tar", args...).CombinedOutput(); err != nil {
+			t.Skipf("tar %s: %v %s", c.flag, err, out)
+		}
+		l, err := TarballLayer(tarball)
+		must(t, err)
+		got := paths(&plan.Plan{Entries: l})
+		want := "/:dir:" + c.name + " /etc:dir:" + c.name + " /etc/issue:symlink:" + c.name + "->motd " +
+			"/etc/motd:file:" + c.name + " /etc/motd2:hardlink:" + c.name + "->/etc/motd /etc/skel:dir:" + c.name
+		if sorted := sortedFields(got); sorted != sortedFields(want) {
+			t.Errorf("%s:\n got %s\nwant %s", c.name, sorted, sortedFields(want))
+		}
+	}
+}
+
+func sortedFields(s string) string {
+	f := strings.Fields(s)
+	for i := range f {
+		for j := i + 1; j < len(f); j++ {
+			if f[j] < f[i] {
+				f[i], f[j] = f[j], f[i]
+			}
+		}
+	}
+	return strings.Join(f, " ")
+}
+
+func TestTarballRefusesEscapes(t *testing.T) {
+	dir := t.TempDir()
+	must(t, os.WriteFile(dir+"/x", nil, 0o644))
+	tarball := dir + "/evil.tar"
+	out, err := exec.Command("tar", "-C", dir, "-cf", tarball, "--transform", "s,^x,../../x,", "x").CombinedOutput()
+	if err != nil {
+		t.Skipf("tar: %v %s", err, out)
+	}
+	_, err = TarballLayer(tarball)
+	if err == nil || !strings.Contains(err.Error(), `member name "../../x" leaves the archive root`) {
+		t.Errorf("want an escape error naming the member, got %v", err)
+	}
+}
+
+func TestInlineLayer(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "motd")
+	must(t, os.WriteFile(src, []byte("12345"), 0o600))
+	epoch := time.Unix(1700000000, 0)
+	l, err := InlineLayer([]manifest.File{
+		{Path: "/init", Mode: 0o755, Content: []byte("#!/bin/sh\n")},
+		{Path: "/etc/motd", Mode: 0o644, Source: src, UID: 7},
+		{Path: "/bin/sh", Symlink: "bash"},
+		{Path: "/data", Dir: true, Mode: 0o700},
+	}, epoch)
+	must(t, err)
+	if l[0].Size != 10 || l[1].Size != 5 || l[1].UID != 7 || l[2].Link != "bash" || l[3].Type != plan.Dir || !l[0].MTime.Equal(epoch) {
+		t.Errorf("inline layer: %+v", l)
+	}
+	if _, err := InlineLayer([]manifest.File{{Path: "/x", Source: "/nonexistent/file"}}, epoch); err == nil ||
+		!strings.Contains(err.Error(), "/nonexistent/file") {
+		t.Errorf("missing source: %v", err)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

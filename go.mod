@@ -1,0 +1,11 @@
+module github.com/supermin-compile/supermin-compile
+
+go 1.26.8
+
+require (
+	github.com/BurntSushi/toml v1.6.0
+	github.com/klauspost/compress v1.20.4
+	github.com/ulikunitz/xz v0.5.17
+	golang.org/x/sys v0.50.0
+	pault.ag/go/debian v0.19.0
+)

@@ -1,0 +1,395 @@
+package manifest
+
+import (
+	"fmt"
+	"io/fs"
+	"math"
+	"path"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/supermin-compile/supermin-compile/globber"
+)
+
+// decoder walks the generic TOML tree, checking every key and type, and
+// records errors with their key path and line.
+type decoder struct {
+	file string
+	loc  locator
+	errs Errors
+}
+
+func (d *decoder) fail(key, format string, args ...any) {
+	d.errs = append(d.errs, &Error{File: d.file, Line: d.loc.line(key), Key: key, Msg: fmt.Sprintf(format, args...)})
+}
+
+// fields calls the handler of each key of table, and reports unknown keys.
+func (d *decoder) fields(prefix string, table map[string]any, handlers map[string]func(key string, v any)) {
+	keys := make([]string, 0, len(table))
+	for k := range table {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		key := join(prefix, k)
+		if h, ok := handlers[k]; ok {
+			h(key, table[k])
+		} else {
+			d.fail(key, "unknown key")
+		}
+	}
+}
+
+func (d *decoder) manifest(m *Manifest, raw map[string]any) {
+	m.Format, m.Size = Ext2, DefaultSize
+	m.Source.Root = "/"
+	m.Kernel = Kernel{Copy: true, Modules: DefaultModules}
+	m.Output = m.defaultOutput()
+	d.fields("", raw, map[string]func(string, any){
+		"version": func(k string, v any) {
+			if n, ok := d.int(k, v); ok && n != 1 {
+				d.fail(k, "unsupported version %d (this tool reads version 1)", n)
+			}
+		},
+		"packages":          func(k string, v any) { m.Packages = d.packageNames(k, v) },
+		"optional_packages": func(k string, v any) { m.OptionalPackages = d.packageNames(k, v) },
+		"exclude_packages":  func(k string, v any) { m.ExcludePackages = d.packageNames(k, v) },
+		"hostfiles":         func(k string, v any) { m.Hostfiles = d.globs(k, v) },
+		"excludefiles":      func(k string, v any) { m.Excludefiles = d.globs(k, v) },
+		"base": func(k string, v any) {
+			for i, p := range d.strings(k, v) {
+				if !tarballExt.MatchString(p) {
+					d.fail(fmt.Sprintf("%s[%d]", k, i), "%q is not a .tar, .tar.gz, .tgz, .tar.xz or .tar.zst file", p)
+				}
+				m.Base = append(m.Base, m.resolve(p))
+			}
+		},
+		"file":   func(k string, v any) { m.Files = d.files(m, k, v) },
+		"format": func(k string, v any) { m.Format = d.format(k, v) },
+		"output": func(k string, v any) {
+			if s, ok := d.nonEmpty(k, v); ok {
+				m.Output = m.resolve(s)
+			}
+		},
+		"size":   func(k string, v any) { m.Size = d.size(k, v) },
+		"source": func(k string, v any) { d.source(m, k, v) },
+		"kernel": func(k string, v any) { d.kernel(m, k, v) },
+	})
+}
+
+var tarballExt = regexp.MustCompile(`\.(tar|tar\.gz|tgz|tar\.xz|tar\.zst)$`)
+
+func (d *decoder) format(key string, v any) Format {
+	s, ok := d.string(key, v)
+	switch f := Format(s); {
+	case !ok:
+	case f == Ext2 || f == Cpio || f == Chroot:
+		return f
+	default:
+		d.fail(key, "%q is not a format (ext2, cpio or chroot)", s)
+	}
+	return Ext2
+}
+
+func (d *decoder) source(m *Manifest, key string, v any) {
+	t, ok := d.table(key, v)
+	if !ok {
+		return
+	}
+	s := &m.Source
+	d.fields(key, t, map[string]func(string, any){
+		"type": func(k string, v any) {
+			if x, ok := d.string(k, v); ok && !slices.Contains(SourceTypes, x) {
+				d.fail(k, "%q is not a source type (%s)", x, strings.Join(SourceTypes, ", "))
+			} else {
+				s.Type = x
+			}
+		},
+		"root": func(k string, v any) {
+			if x, ok := d.nonEmpty(k, v); ok {
+				s.Root = m.resolve(x)
+			}
+		},
+		"path": func(k string, v any) {
+			if x, ok := d.nonEmpty(k, v); ok {
+				s.Path = m.resolve(x)
+			}
+		},
+		"indexes": func(k string, v any) {
+			for _, x := range d.strings(k, v) {
+				s.Indexes = append(s.Indexes, m.resolve(x))
+			}
+		},
+		"arch":      func(k string, v any) { s.Arch, _ = d.string(k, v) },
+		"essential": func(k string, v any) { s.Essential, _ = d.bool(k, v) },
+	})
+}
+
+func (d *decoder) kernel(m *Manifest, key string, v any) {
+	if b, ok := v.(bool); ok {
+		m.Kernel.Disabled = !b
+		return
+	}
+	t, ok := v.(map[string]any)
+	if !ok {
+		d.fail(key, "must be false or a table, not %s", typeName(v))
+		return
+	}
+	k := &m.Kernel
+	d.fields(key, t, map[string]func(string, any){
+		"path": func(key string, v any) {
+			if x, ok := d.nonEmpty(key, v); ok {
+				k.Path = m.resolve(x)
+			}
+		},
+		"version": func(key string, v any) { k.Version, _ = d.nonEmpty(key, v) },
+		"modules_dir": func(key string, v any) {
+			if x, ok := d.nonEmpty(key, v); ok {
+				k.ModulesDir = m.resolve(x)
+			}
+		},
+		"copy": func(key string, v any) { k.Copy, _ = d.bool(key, v) },
+		"modules": func(key string, v any) {
+			k.Modules = d.strings(key, v)
+			for i, g := range k.Modules {
+				if _, err := path.Match(g, ""); err != nil || g == "" || strings.Contains(g, "/") {
+					d.fail(fmt.Sprintf("%s[%d]", key, i), "%q is not a module name glob", g)
+				}
+			}
+		},
+	})
+}
+
+func (d *decoder) files(m *Manifest, key string, v any) []File {
+	list, ok := v.([]map[string]any)
+	if !ok {
+		d.fail(key, "must be an array of tables ([[file]]), not %s", typeName(v))
+		return nil
+	}
+	var files []File
+	seen := map[string]int{}
+	for i, t := range list {
+		k := fmt.Sprintf("%s[%d]", key, i)
+		f := d.inlineFile(m, k, t)
+		if j, dup := seen[f.Path]; dup && f.Path != "" {
+			d.fail(k+".path", "%q is already given by file[%d]", f.Path, j)
+		}
+		seen[f.Path] = i
+		files = append(files, f)
+	}
+	return files
+}
+
+func (d *decoder) inlineFile(m *Manifest, key string, t map[string]any) File {
+	f := File{Mode: 0o644}
+	kinds := 0
+	d.fields(key, t, map[string]func(string, any){
+		"path": func(k string, v any) {
+			if s, ok := d.string(k, v); ok {
+				if !path.IsAbs(s) || path.Clean(s) == "/" {
+					d.fail(k, "%q must be an absolute path below /", s)
+				}
+				f.Path = path.Clean(s)
+			}
+		},
+		"mode": func(k string, v any) { f.Mode = d.mode(k, v) },
+		"uid":  func(k string, v any) { f.UID = d.id(k, v) },
+		"gid":  func(k string, v any) { f.GID = d.id(k, v) },
+		"content": func(k string, v any) {
+			s, _ := d.string(k, v)
+			f.Content, kinds = []byte(s), kinds+1
+		},
+		"source": func(k string, v any) {
+			if s, ok := d.nonEmpty(k, v); ok {
+				f.Source = m.resolve(s)
+			}
+			kinds++
+		},
+		"symlink": func(k string, v any) {
+			f.Symlink, _ = d.nonEmpty(k, v)
+			kinds++
+		},
+		"directory": func(k string, v any) {
+			f.Dir, _ = d.bool(k, v)
+			if f.Dir {
+				kinds++
+			}
+		},
+	})
+	if _, ok := t["path"]; !ok {
+		d.fail(key, "missing path")
+	}
+	if kinds != 1 {
+		d.fail(key, "needs exactly one of content, source, symlink or directory = true")
+	}
+	if f.Dir && t["mode"] == nil {
+		f.Mode = 0o755
+	}
+	return f
+}
+
+// mode accepts an integer (0o644 in TOML) or an octal string ("0644").
+func (d *decoder) mode(key string, v any) fs.FileMode {
+	var n int64
+	switch x := v.(type) {
+	case int64:
+		n = x
+	case string:
+		var err error
+		if n, err = strconv.ParseInt(x, 8, 32); err != nil {
+			d.fail(key, "%q is not an octal mode", x)
+			return 0
+		}
+	default:
+		d.fail(key, "must be an octal mode (0o644 or \"0644\"), not %s", typeName(v))
+		return 0
+	}
+	if n < 0 || n > 0o7777 {
+		d.fail(key, "%O is out of range (0 to 0o7777)", n)
+		return 0
+	}
+	mode := fs.FileMode(n & 0o777)
+	for bit, fm := range map[int64]fs.FileMode{0o4000: fs.ModeSetuid, 0o2000: fs.ModeSetgid, 0o1000: fs.ModeSticky} {
+		if n&bit != 0 {
+			mode |= fm
+		}
+	}
+	return mode
+}
+
+func (d *decoder) id(key string, v any) uint32 {
+	n, ok := d.int(key, v)
+	if ok && (n < 0 || n > math.MaxUint32) {
+		d.fail(key, "%d is not a valid uid/gid (0 to 4294967295)", n)
+		return 0
+	}
+	return uint32(n)
+}
+
+var sizeRe = regexp.MustCompile(`^([0-9]+)\s*([KMGT]?)(i?B)?$`)
+
+// size accepts bytes as an integer or a string like "4G", "512M", "1GiB".
+func (d *decoder) size(key string, v any) int64 {
+	var n int64
+	switch x := v.(type) {
+	case int64:
+		n = x
+	case string:
+		m := sizeRe.FindStringSubmatch(strings.TrimSpace(x))
+		if m == nil {
+			d.fail(key, "%q is not a size (bytes, or a number with K, M, G or T)", x)
+			return DefaultSize
+		}
+		n, _ = strconv.ParseInt(m[1], 10, 64)
+		if m[2] != "" {
+			n <<= 10 * (1 + strings.Index("KMGT", m[2]))
+		}
+	default:
+		d.fail(key, "must be a size, not %s", typeName(v))
+		return DefaultSize
+	}
+	if n < 1<<20 {
+		d.fail(key, "%d bytes is too small (at least 1M)", n)
+		return DefaultSize
+	}
+	return n
+}
+
+var packageName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9+._~-]*(:[a-z0-9-]+)?(=[^\s=]+)?$`)
+
+func (d *decoder) packageNames(key string, v any) []string {
+	names := d.strings(key, v)
+	for i, n := range names {
+		if !packageName.MatchString(n) {
+			d.fail(fmt.Sprintf("%s[%d]", key, i), "%q is not a package name", n)
+		}
+	}
+	return names
+}
+
+func (d *decoder) globs(key string, v any) []string {
+	pats := d.strings(key, v)
+	for i, p := range pats {
+		if _, err := globber.Compile(p); err != nil {
+			d.fail(fmt.Sprintf("%s[%d]", key, i), "%v", err)
+		}
+	}
+	return pats
+}
+
+func (d *decoder) table(key string, v any) (map[string]any, bool) {
+	t, ok := v.(map[string]any)
+	if !ok {
+		d.fail(key, "must be a table, not %s", typeName(v))
+	}
+	return t, ok
+}
+
+func (d *decoder) strings(key string, v any) []string {
+	list, ok := v.([]any)
+	if !ok {
+		d.fail(key, "must be an array of strings, not %s", typeName(v))
+		return nil
+	}
+	out := make([]string, 0, len(list))
+	for i, x := range list {
+		if s, ok := d.nonEmpty(fmt.Sprintf("%s[%d]", key, i), x); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (d *decoder) string(key string, v any) (string, bool) {
+	s, ok := v.(string)
+	if !ok {
+		d.fail(key, "must be a string, not %s", typeName(v))
+	}
+	return s, ok
+}
+
+func (d *decoder) nonEmpty(key string, v any) (string, bool) {
+	s, ok := d.string(key, v)
+	if ok && s == "" {
+		d.fail(key, "must not be empty")
+		return "", false
+	}
+	return s, ok
+}
+
+func (d *decoder) int(key string, v any) (int64, bool) {
+	n, ok := v.(int64)
+	if !ok {
+		d.fail(key, "must be an integer, not %s", typeName(v))
+	}
+	return n, ok
+}
+
+func (d *decoder) bool(key string, v any) (bool, bool) {
+	b, ok := v.(bool)
+	if !ok {
+		d.fail(key, "must be true or false, not %s", typeName(v))
+	}
+	return b, ok
+}
+
+// typeName names a decoded TOML value's type the way the TOML spec does.
+func typeName(v any) string {
+	switch x := v.(type) {
+	case string:
+		return "a string " + quote(x)
+	case int64:
+		return "an integer"
+	case float64:
+		return "a float"
+	case bool:
+		return "a boolean"
+	case []any, []map[string]any:
+		return "an array"
+	case map[string]any:
+		return "a table"
+	}
+	return "a date/time"
+}

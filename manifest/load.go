@@ -1,0 +1,74 @@
+package manifest
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Load reads and validates the manifest at path.
+func Load(path string) (*Manifest, error) {
+	text, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(abs, text)
+}
+
+// Parse validates text as the manifest at path (absolute); relative paths
+// in it resolve against path's directory. All problems are reported at once.
+func Parse(path string, text []byte) (*Manifest, error) {
+	name := filepath.Base(path)
+	var raw map[string]any
+	if _, err := toml.Decode(string(text), &raw); err != nil {
+		return nil, Errors{syntaxError(name, err)}
+	}
+	d := &decoder{file: name, loc: locate(string(text))}
+	m := &Manifest{Path: path, Dir: filepath.Dir(path)}
+	d.manifest(m, raw)
+	if len(d.errs) > 0 {
+		sort.SliceStable(d.errs, func(i, j int) bool { return d.errs[i].Line < d.errs[j].Line })
+		return nil, d.errs
+	}
+	return m, nil
+}
+
+var libErr = regexp.MustCompile(`^toml: line (\d+)(?: \(last key "(.*)"\))?: (.*)$`)
+
+// syntaxError turns the TOML library's error into our file:line: form.
+func syntaxError(file string, err error) *Error {
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		return &Error{File: file, Line: pe.Position.Line, Msg: pe.Message}
+	}
+	if m := libErr.FindStringSubmatch(err.Error()); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return &Error{File: file, Line: n, Key: m[2], Msg: m[3]}
+	}
+	return &Error{File: file, Msg: err.Error()}
+}
+
+// resolve makes p absolute against the manifest's directory.
+func (m *Manifest) resolve(p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(m.Dir, p)
+}
+
+func (m *Manifest) defaultOutput() string {
+	base := filepath.Base(m.Path)
+	return filepath.Join(m.Dir, base[:len(base)-len(filepath.Ext(base))]+".d")
+}
+
+func quote(v any) string { return fmt.Sprintf("%q", fmt.Sprint(v)) }

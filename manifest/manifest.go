@@ -1,0 +1,81 @@
+// Package manifest reads appliance.toml (schema version 1) into a Manifest:
+// strict (unknown keys, wrong types and bad values are errors naming the
+// file, line and key), with relative paths resolved against the manifest's
+// directory and defaults filled in. It never touches the host beyond reading
+// the manifest itself.
+package manifest
+
+import (
+	"io/fs"
+)
+
+// Manifest is a validated appliance description.
+type Manifest struct {
+	Path string // the manifest file ("" when built from a supermin.d)
+	Dir  string // its directory, against which relative paths were resolved
+
+	Packages         []string
+	OptionalPackages []string
+	ExcludePackages  []string
+	Hostfiles        []string // absolute globs
+	Excludefiles     []string // absolute globs
+	Base             []string // tarball paths, unpacked in order
+	Files            []File   // inline files, in manifest order
+
+	Format Format
+	Output string // absolute path of the output directory
+	Size   int64  // ext2 image size in bytes
+	Source Source
+	Kernel Kernel
+}
+
+// Format is an output format.
+type Format string
+
+const (
+	Ext2   Format = "ext2"
+	Cpio   Format = "cpio"
+	Chroot Format = "chroot"
+)
+
+// Source says where packages come from.
+type Source struct {
+	Type      string   // dpkg, rpmdb, deb-dir, rpm-dir, apt-index; "" = detect from the host
+	Root      string   // root of the installed system ("/" by default)
+	Path      string   // directory of package files (deb-dir, rpm-dir, apt-index)
+	Indexes   []string // Packages files (apt-index)
+	Arch      string   // "" = the host's
+	Essential bool     // include Essential: yes packages (apt-index, deb-dir)
+}
+
+// SourceTypes lists the valid Source.Type values.
+var SourceTypes = []string{"dpkg", "rpmdb", "deb-dir", "rpm-dir", "apt-index"}
+
+// Kernel says which kernel boots the appliance (used by the boot stage).
+type Kernel struct {
+	Disabled   bool     // `kernel = false`: build the root image only
+	Path       string   // kernel image; "" = search the host
+	Version    string   // "" = from the file name or the bzImage header
+	ModulesDir string   // "" = /lib/modules/VERSION
+	Copy       bool     // copy the kernel into the output (else symlink)
+	Modules    []string // globs of module names for the mini initrd
+}
+
+// DefaultModules is supermin's list of modules for the mini initrd.
+var DefaultModules = []string{"ext2", "ext4", "virtio*", "libata*", "piix*",
+	"sd_mod", "ata_piix", "crc*", "libcrc*", "libnvdimm", "nd_pmem", "nd_btt",
+	"nfit", "ibmvscsi*"}
+
+// File is an inline file: exactly one of Content, Source, Symlink or Dir.
+type File struct {
+	Path     string
+	Mode     fs.FileMode // permission bits plus setuid/setgid/sticky
+	UID, GID uint32
+	Content  []byte
+	Source   string // absolute path of a file whose bytes are used
+	Symlink  string // symlink target
+	Dir      bool
+}
+
+// DefaultSize is supermin's default ext2 image size.
+const DefaultSize = 4 << 30

@@ -1,0 +1,41 @@
+package dpkg
+
+import (
+	"testing"
+
+	"github.com/supermin-compile/supermin-compile/resolver"
+)
+
+func BenchmarkOpen(b *testing.B) {
+	hostDB(b)
+	for b.Loop() {
+		if _, err := Open("/"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkOpenResolveAll is the worst realistic case: the closure of every
+// installed native package.
+func BenchmarkOpenResolveAll(b *testing.B) {
+	hostDB(b)
+	for b.Loop() {
+		db, err := Open("/")
+		if err != nil {
+			b.Fatal(err)
+		}
+		var names []string
+		for _, p := range db.Packages() {
+			if p.Arch == db.NativeArch() || p.Arch == "all" {
+				names = append(names, p.Name)
+			}
+		}
+		res, err := resolver.Resolve(db, resolver.Request{Packages: names})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(res.Packages) != len(names) {
+			b.Fatalf("closure has %d packages, want %d", len(res.Packages), len(names))
+		}
+	}
+}

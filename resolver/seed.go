@@ -1,0 +1,98 @@
+package resolver
+
+import (
+	"fmt"
+	"strings"
+)
+
+// seedRequired selects every required package before the walk starts, so
+// that they count as "already selected" for every relation. All missing
+// names are collected into one *NotFoundError.
+func (r *walker) seedRequired(names []string) error {
+	specs, err := parseSpecs(names)
+	if err != nil {
+		return fmt.Errorf("packages: %w", err)
+	}
+	var missing []Missing
+	for _, sp := range specs {
+		found, err := r.seed(sp)
+		if err != nil {
+			return err
+		}
+		if !found {
+			missing = append(missing, Missing{Name: sp.raw, Suggestions: r.suggest(sp)})
+		}
+	}
+	if len(missing) > 0 {
+		return &NotFoundError{Missing: missing}
+	}
+	return nil
+}
+
+func (r *walker) seedOptional(names []string) error {
+	specs, err := parseSpecs(names)
+	if err != nil {
+		return fmt.Errorf("optional: %w", err)
+	}
+	for _, sp := range specs {
+		if r.excluded[sp.alt.name] && r.ix.arch.ok(sp.alt.arch) {
+			r.note("optional package %q is excluded, skipped", sp.raw)
+			continue
+		}
+		found, err := r.seed(sp)
+		if err != nil {
+			r.note("optional package %q skipped: %v", sp.raw, err)
+		} else if !found {
+			r.note("optional package %q is not available, skipped", sp.raw)
+		}
+	}
+	return nil
+}
+
+// seed selects the package sp names (a provider when sp names a virtual
+// package). It reports false when nothing matches.
+func (r *walker) seed(sp spec) (bool, error) {
+	if r.excluded[sp.alt.name] && r.ix.arch.ok(sp.alt.arch) {
+		return false, fmt.Errorf("package %q is both required and excluded", sp.raw)
+	}
+	if r.alreadySeeded(sp.alt) {
+		return true, nil
+	}
+	p, blocked := r.pick([]alt{sp.alt})
+	if p == nil && len(blocked) > 0 {
+		return false, fmt.Errorf("package %q is satisfiable only by excluded %s", sp.raw, strings.Join(blocked, ", "))
+	}
+	if p == nil {
+		return false, nil
+	}
+	if p.Name != sp.alt.name {
+		r.note("%q is a virtual package, using its provider %s", sp.raw, p.Name)
+	}
+	r.add(p, "")
+	return true, nil
+}
+
+// alreadySeeded reports whether sp is already in the closure. A request
+// names a real package when one exists: a selected package that merely
+// Provides the name does not count, unlike for a dependency.
+func (r *walker) alreadySeeded(a alt) bool {
+	if p := r.selected[a.name]; p != nil && r.ix.realOK(a, p) {
+		return true
+	}
+	for _, p := range r.ix.byName[a.name] {
+		if r.ix.realOK(a, p) {
+			return false
+		}
+	}
+	return r.selectedFor([]alt{a}) != nil
+}
+
+// suggest offers close names; a name that exists but not for the requested
+// architecture is the most likely fix and goes first.
+func (r *walker) suggest(sp spec) []string {
+	s := suggest(sp.alt.name, r.ix.knownNames())
+	if sp.alt.arch != nil && len(r.ix.byName[sp.alt.name]) > 0 {
+		s = append([]string{sp.alt.name}, s...)
+	}
+	return s[:min(len(s), maxSuggestions)]
+}
