@@ -69,6 +69,13 @@ type Entry struct {
 	Rdev     uint64      // device number (unix.Mkdev encoding) for devices
 	Src      Source      // where a regular file's bytes come from
 	Origin   string      // package name, "host", tarball name or "inline"
+	Xattrs   []Xattr     // extended attributes (e.g. security.capability), sorted by name
+}
+
+// Xattr is one extended attribute.
+type Xattr struct {
+	Name  string
+	Value []byte
 }
 
 // Source yields the bytes of a regular file.
