@@ -224,7 +224,10 @@ func (d *decoder) inlineFile(m *Manifest, key string, t map[string]any) File {
 	if kinds != 1 {
 		d.fail(key, "needs exactly one of content, source, symlink or directory = true")
 	}
-	if f.Dir && t["mode"] == nil {
+	switch {
+	case f.Symlink != "":
+		f.Mode = 0o777 // a symlink's mode means nothing; ls shows 0777
+	case f.Dir && t["mode"] == nil:
 		f.Mode = 0o755
 	}
 	return f

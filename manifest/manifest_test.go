@@ -65,7 +65,7 @@ directory = true
 		Files: []File{
 			{Path: "/init", Mode: 0o755, Content: []byte("#!/bin/sh\n")},
 			{Path: "/etc/motd", Mode: 0o750 | fs.ModeSetuid, UID: 1000, GID: 4294967295, Source: "/srv/app/motd.txt"},
-			{Path: "/bin/sh", Mode: 0o644, Symlink: "bash"},
+			{Path: "/bin/sh", Mode: 0o777, Symlink: "bash"},
 			{Path: "/data", Mode: 0o755, Dir: true},
 		},
 		Format: Cpio, Output: "/srv/app/out", Size: 512 << 20,
