@@ -25,8 +25,10 @@ type Manifest struct {
 	Format Format
 	Output string // absolute path of the output directory
 	Size   int64  // ext2 image size in bytes
-	Source Source
-	Kernel Kernel
+	// Compression of the cpio archive: "" (none), "gzip", "xz" or "zstd".
+	Compression string
+	Source      Source
+	Kernel      Kernel
 }
 
 // Format is an output format.
@@ -61,8 +63,9 @@ type Kernel struct {
 	Modules    []string // globs of module names for the mini initrd
 }
 
-// DefaultModules is supermin's list of modules for the mini initrd.
-var DefaultModules = []string{"ext2", "ext4", "virtio*", "libata*", "piix*",
+// DefaultModules is supermin's list of modules for the mini initrd;
+// "!NAME" removes a module the earlier globs matched.
+var DefaultModules = []string{"ext2", "ext4", "virtio*", "!virtio-gpu", "libata*", "piix*",
 	"sd_mod", "ata_piix", "crc*", "libcrc*", "libnvdimm", "nd_pmem", "nd_btt",
 	"nfit", "ibmvscsi*"}
 
@@ -76,6 +79,9 @@ type File struct {
 	Symlink  string // symlink target
 	Dir      bool
 }
+
+// Compressions lists the valid Compression values.
+var Compressions = []string{"none", "gzip", "xz", "zstd"}
 
 // DefaultSize is supermin's default ext2 image size.
 const DefaultSize = 4 << 30
