@@ -1,29 +1,34 @@
 GO      ?= go
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 BIN     := bin/supermin-compile
+INIT    := boot/initrd/bin/supermin-init
 
-.PHONY: all build run test deps bench clean
+.PHONY: all build init run test deps bench clean
 
 all: build
 
-build:
+# The mini initrd's /init: static, embedded into supermin-compile.
+init:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o $(INIT) ./cmd/supermin-init
+
+build: init
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/supermin-compile
 
-# The main job: plan the minimal example appliance from this host.
+# The main job: build the minimal example appliance from this host.
 run: build
-	./$(BIN) list examples/minimal.toml
+	./$(BIN) build examples/minimal.toml
 
 deps:
 	scripts/install-deps.sh
 
-test: deps
+test: deps init
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 
 # Whole-process comparisons against the real tools, as ratios (medians).
 bench: deps build
-	$(GO) test -run '^$$' -bench . -benchtime 5x ./...
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
 	scripts/bench-glob.sh
 
 clean:
-	rm -rf bin
+	rm -rf bin $(INIT)

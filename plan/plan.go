@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"sort"
 	"time"
 )
 
@@ -100,4 +101,9 @@ func (b Bytes) String() string               { return fmt.Sprintf("%d inline byt
 // children, every parent directory present, "/" first.
 type Plan struct {
 	Entries []Entry
+}
+
+// Sort orders entries by path, the order a Plan keeps.
+func Sort(entries []Entry) {
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Path < entries[j].Path })
 }
