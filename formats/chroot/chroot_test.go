@@ -1,0 +1,59 @@
+package chroot
+
+import (
+	"os"
+	"testing"
+
+	"github.com/supermin-compile/supermin-compile/plan"
+
+	"github.com/supermin-compile/supermin-compile/internal/testtool"
+)
+
+// TestRoundTrip writes random plans as root and compares the trees.
+func TestRoundTrip(t *testing.T) {
+	testtool.Root(t)
+	for seed := range uint64(4) {
+		p := randomPlan(t, seed, 200)
+		dir := t.TempDir()
+		rep, err := Write(dir, p, Options{Owners: true, Devices: true})
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		if rep.SkippedOwners || len(rep.SkippedDevices) > 0 || len(rep.SkippedXattrs) > 0 {
+			t.Errorf("seed %d: report %+v", seed, rep)
+		}
+		checkTree(t, dir, p, rep, true)
+	}
+}
+
+// TestUnprivileged: without owners and devices, devices are listed in
+// the report instead of failing, and everything else is written.
+func TestUnprivileged(t *testing.T) {
+	p := randomPlan(t, 9, 200)
+	for i := range p.Entries { // so that a non-root test can read the tree back
+		if e := &p.Entries[i]; e.Type == plan.Dir || e.Type == plan.Regular {
+			e.Mode |= 0o700
+		}
+	}
+	dir := t.TempDir()
+	rep, err := Write(dir, p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.SkippedDevices) == 0 || len(rep.SkippedSockets) == 0 || !rep.SkippedOwners {
+		t.Errorf("report %+v", rep)
+	}
+	for _, d := range rep.SkippedDevices {
+		if e := find(p, d); e == nil || (e.Type != plan.CharDev && e.Type != plan.BlockDev) {
+			t.Errorf("%s listed as a skipped device", d)
+		}
+	}
+	checkTree(t, dir, p, rep, false)
+}
+
+func TestDefaultOptions(t *testing.T) {
+	o := DefaultOptions()
+	if root := os.Geteuid() == 0; o.Owners != root || o.Devices != root {
+		t.Errorf("DefaultOptions() = %+v as uid %d", o, os.Geteuid())
+	}
+}

@@ -1,0 +1,87 @@
+// Package cpio writes a Plan as a newc ("070701") cpio archive, the
+// format the Linux kernel unpacks as an initramfs, optionally compressed.
+package cpio
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/supermin-compile/supermin-compile/plan"
+)
+
+// Write writes the archive of p to w. The output depends only on p and
+// c, so the same plan always gives the same bytes. Extended attributes
+// are not stored: newc has no place for them.
+func Write(w io.Writer, p *plan.Plan, c Compression) error {
+	ms, err := layout(p)
+	if err != nil {
+		return err
+	}
+	cw, err := c.compressor(w)
+	if err != nil {
+		return fmt.Errorf("cpio: starting %s compression: %w", c, err)
+	}
+	bw := bufio.NewWriterSize(cw, 256<<10)
+	for i := range ms {
+		if err := writeMember(bw, &ms[i]); err != nil {
+			return fmt.Errorf("cpio: writing %s: %w", p.Entries[i].Path, err)
+		}
+	}
+	end := header{nlink: 1, name: trailer}
+	if _, err := bw.Write(end.encode()); err != nil {
+		return fmt.Errorf("cpio: writing trailer: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("cpio: writing archive: %w", err)
+	}
+	if err := cw.Close(); err != nil {
+		return fmt.Errorf("cpio: finishing %s compression: %w", c, err)
+	}
+	return nil
+}
+
+func writeMember(w io.Writer, m *member) error {
+	if _, err := w.Write(m.hdr.encode()); err != nil {
+		return err
+	}
+	switch {
+	case m.target != "":
+		if _, err := io.WriteString(w, m.target); err != nil {
+			return err
+		}
+	case m.data != nil:
+		if err := copyData(w, m.data); err != nil {
+			return err
+		}
+	}
+	return writePad(w, int64(m.hdr.filesize))
+}
+
+// copyData streams exactly e.Size bytes from e.Src: a source that is
+// shorter or longer than the plan says would corrupt the archive.
+func copyData(w io.Writer, e *plan.Entry) error {
+	if e.Src == nil {
+		if e.Size == 0 {
+			return nil
+		}
+		return fmt.Errorf("no source for %d bytes", e.Size)
+	}
+	r, err := e.Src.Open()
+	if err != nil {
+		return fmt.Errorf("opening %s: %w", e.Src, err)
+	}
+	defer r.Close()
+	n, err := io.CopyN(w, r, e.Size)
+	if errors.Is(err, io.EOF) {
+		return fmt.Errorf("source %s ended after %d bytes, the plan says %d", e.Src, n, e.Size)
+	}
+	if err != nil {
+		return fmt.Errorf("copying from %s: %w", e.Src, err)
+	}
+	if k, _ := io.ReadFull(r, make([]byte, 1)); k > 0 {
+		return fmt.Errorf("source %s has more than the %d bytes the plan says", e.Src, e.Size)
+	}
+	return nil
+}
