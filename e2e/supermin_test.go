@@ -22,7 +22,7 @@ import (
 // is it written as a manifest.
 const guestfsD = "/usr/lib/x86_64-linux-gnu/guestfs/supermin.d"
 
-func needGuestfsD(t *testing.T) {
+func needGuestfsD(t testing.TB) {
 	testtool.Need(t, "supermin")
 	if _, err := os.Stat(guestfsD + "/packages"); err != nil {
 		testtool.Missing(t, guestfsD+" is missing (install libguestfs-tools)")
@@ -87,6 +87,7 @@ func planGuestfs(t *testing.T) *emit.Result {
 	if err != nil {
 		t.Fatal(err)
 	}
+	m.Format = manifest.Chroot // as supermin's: no kernel modules in it
 	res, err := emit.Plan(m)
 	if err != nil {
 		t.Fatal(err)

@@ -37,9 +37,14 @@ func (m *Missing) add(p string) {
 	}
 }
 
+// Excluder says which paths to leave out.
+type Excluder interface{ Excluded(path string) bool }
+
 // PackageLayer describes the files of the resolved packages from the host,
-// minus excluded paths.
-func PackageLayer(u resolver.Universe, pkgs []*resolver.Package, ex *globber.Excluder, missing *Missing) (Layer, error) {
+// minus excluded paths, and minus configuration files (regular files under
+// /etc/) when dropConfig is set, as supermin takes those from its base
+// tarball.
+func PackageLayer(u resolver.Universe, pkgs []*resolver.Package, ex Excluder, dropConfig bool, missing *Missing) (Layer, error) {
 	var l Layer
 	for _, p := range pkgs {
 		files, err := u.Files(p)
@@ -55,6 +60,9 @@ func PackageLayer(u resolver.Universe, pkgs []*resolver.Package, ex *globber.Exc
 				missing.add(f.HostPath)
 				continue
 			}
+			if dropConfig && e.Type == plan.Regular && strings.HasPrefix(f.Path, "/etc/") {
+				continue
+			}
 			e.Path = f.Path
 			l = append(l, e)
 		}
@@ -64,7 +72,7 @@ func PackageLayer(u resolver.Universe, pkgs []*resolver.Package, ex *globber.Exc
 
 // HostLayer describes globbed host files (already expanded), minus
 // excluded paths.
-func HostLayer(root string, matches []globber.Match, ex *globber.Excluder) (Layer, error) {
+func HostLayer(root string, matches []globber.Match, ex Excluder) (Layer, error) {
 	var l Layer
 	for _, m := range matches {
 		if ex.Excluded(m.Path) {

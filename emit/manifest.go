@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/supermin-compile/supermin-compile/boot/kernel"
 	"github.com/supermin-compile/supermin-compile/globber"
 	"github.com/supermin-compile/supermin-compile/manifest"
 	"github.com/supermin-compile/supermin-compile/plan"
@@ -17,7 +18,8 @@ import (
 type Result struct {
 	Plan     *plan.Plan
 	Resolved *resolver.Result
-	Missing  Missing // package files absent from the host
+	Missing  Missing        // package files absent from the host
+	Kernel   *kernel.Kernel // the kernel that boots it (ext2 with a kernel only)
 }
 
 // OpenSource opens the manifest's package source.
@@ -60,20 +62,32 @@ func Plan(m *manifest.Manifest) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	ex, err := excluder(m.Excludefiles)
+	pkgEx, hostEx, err := excluders(m)
 	if err != nil {
 		return nil, err
 	}
 	res := &Result{Resolved: resolved}
-	pkgs, err := PackageLayer(u, resolved.Packages, ex, &res.Missing)
+	pkgs, err := PackageLayer(u, resolved.Packages, pkgEx, m.Supermin, &res.Missing)
 	if err != nil {
 		return nil, err
 	}
-	host, err := hostLayer(m.Hostfiles, ex)
+	host, err := hostLayer(m.Hostfiles, hostEx)
 	if err != nil {
 		return nil, err
 	}
 	layers := []Layer{pkgs, host}
+	if bootable(m) {
+		if res.Kernel, err = findKernel(m); err != nil {
+			return nil, err
+		}
+		if m.Kernel.RootModules {
+			mods, err := ModulesLayer(res.Kernel)
+			if err != nil {
+				return nil, err
+			}
+			layers = append(layers, mods)
+		}
+	}
 	for _, b := range m.Base {
 		l, err := TarballLayer(b)
 		if err != nil {
@@ -102,15 +116,33 @@ func compile(globs []string) ([]*globber.Pattern, error) {
 	return pats, nil
 }
 
-func excluder(globs []string) (*globber.Excluder, error) {
-	pats, err := compile(globs)
-	if err != nil {
-		return nil, err
+// excluders returns what excludes package files and hostfiles: the
+// manifest's globs for both, or, for supermin.d inputs, fnmatch(3) patterns
+// for package files only (supermin's rules).
+func excluders(m *manifest.Manifest) (pkgs, host Excluder, err error) {
+	if m.Supermin {
+		return fnmatchExcluder(m.Excludefiles), fnmatchExcluder(nil), nil
 	}
-	return globber.NewExcluder(pats), nil
+	pats, err := compile(m.Excludefiles)
+	if err != nil {
+		return nil, nil, err
+	}
+	ex := globber.NewExcluder(pats)
+	return ex, ex, nil
 }
 
-func hostLayer(globs []string, ex *globber.Excluder) (Layer, error) {
+type fnmatchExcluder []string
+
+func (f fnmatchExcluder) Excluded(p string) bool {
+	for _, pat := range f {
+		if globber.Fnmatch(pat, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func hostLayer(globs []string, ex Excluder) (Layer, error) {
 	pats, err := compile(globs)
 	if err != nil {
 		return nil, err
@@ -126,13 +158,20 @@ func hostLayer(globs []string, ex *globber.Excluder) (Layer, error) {
 // synthesised directories): SOURCE_DATE_EPOCH when set, else the mtime of
 // the manifest, so that the same inputs give the same output.
 func Epoch(manifestPath string) time.Time {
-	if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
-		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-			return time.Unix(n, 0).UTC()
-		}
+	if t, ok := sourceDateEpoch(); ok {
+		return t
 	}
 	if fi, err := os.Stat(manifestPath); err == nil {
 		return fi.ModTime().UTC()
 	}
 	return time.Unix(0, 0).UTC()
+}
+
+// sourceDateEpoch reads SOURCE_DATE_EPOCH (reproducible-builds.org).
+func sourceDateEpoch() (time.Time, bool) {
+	n, err := strconv.ParseInt(os.Getenv("SOURCE_DATE_EPOCH"), 10, 64)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return time.Unix(n, 0).UTC(), true
 }

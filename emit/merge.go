@@ -46,7 +46,7 @@ func (m *Merger) Merge(layers ...Layer) *plan.Plan {
 	for _, e := range byPath {
 		p.Entries = append(p.Entries, e)
 	}
-	sort.Slice(p.Entries, func(i, j int) bool { return p.Entries[i].Path < p.Entries[j].Path })
+	plan.Sort(p.Entries)
 	linkHardlinks(p.Entries)
 	return p
 }
@@ -232,6 +232,9 @@ func HostEntry(root, p, origin string) (plan.Entry, error) {
 	}
 	switch e.Type {
 	case plan.Regular:
+		if e.Xattrs, err = hostXattrs(hp); err != nil {
+			return plan.Entry{}, fmt.Errorf("extended attributes of %s: %w", hp, err)
+		}
 		e.Size = fi.Size()
 		e.Src = hostInode{plan.HostFile(hp), inode{uint64(st.Dev), st.Ino}, uint64(st.Nlink)}
 	case plan.Symlink:

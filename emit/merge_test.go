@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/supermin-compile/supermin-compile/manifest"
 	"github.com/supermin-compile/supermin-compile/plan"
 )
@@ -182,5 +184,20 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestHostEntryXattrs(t *testing.T) {
+	root := t.TempDir()
+	must(t, os.WriteFile(root+"/ping", []byte("x"), 0o755))
+	if err := unix.Lsetxattr(root+"/ping", "user.supermin-test", []byte("v1"), 0); err != nil {
+		t.Skipf("this filesystem takes no user xattrs: %v", err)
+	}
+	must(t, unix.Lsetxattr(root+"/ping", "user.a", []byte{0, 1, 2}, 0))
+	e, err := HostEntry(root, "/ping", "host")
+	must(t, err)
+	if len(e.Xattrs) != 2 || e.Xattrs[0].Name != "user.a" || string(e.Xattrs[0].Value) != "\x00\x01\x02" ||
+		e.Xattrs[1].Name != "user.supermin-test" || string(e.Xattrs[1].Value) != "v1" {
+		t.Errorf("xattrs: %+v", e.Xattrs)
 	}
 }

@@ -45,7 +45,7 @@ func (d *decoder) fields(prefix string, table map[string]any, handlers map[strin
 func (d *decoder) manifest(m *Manifest, raw map[string]any) {
 	m.Format, m.Size = Ext2, DefaultSize
 	m.Source.Root = "/"
-	m.Kernel = Kernel{Copy: true, Modules: DefaultModules}
+	m.Kernel = Kernel{Copy: true, RootModules: true, Modules: DefaultModules}
 	m.Output = m.defaultOutput()
 	d.fields("", raw, map[string]func(string, any){
 		"version": func(k string, v any) {
@@ -73,9 +73,10 @@ func (d *decoder) manifest(m *Manifest, raw map[string]any) {
 				m.Output = m.resolve(s)
 			}
 		},
-		"size":   func(k string, v any) { m.Size = d.size(k, v) },
-		"source": func(k string, v any) { d.source(m, k, v) },
-		"kernel": func(k string, v any) { d.kernel(m, k, v) },
+		"size":        func(k string, v any) { m.Size = d.size(k, v) },
+		"compression": func(k string, v any) { m.Compression = d.compression(k, v) },
+		"source":      func(k string, v any) { d.source(m, k, v) },
+		"kernel":      func(k string, v any) { d.kernel(m, k, v) },
 	})
 }
 
@@ -91,6 +92,17 @@ func (d *decoder) format(key string, v any) Format {
 		d.fail(key, "%q is not a format (ext2, cpio or chroot)", s)
 	}
 	return Ext2
+}
+
+func (d *decoder) compression(key string, v any) string {
+	s, ok := d.string(key, v)
+	if ok && !slices.Contains(Compressions, s) {
+		d.fail(key, "%q is not a compression (%s)", s, strings.Join(Compressions, ", "))
+	}
+	if !ok || s == "none" {
+		return ""
+	}
+	return s
 }
 
 func (d *decoder) source(m *Manifest, key string, v any) {
@@ -150,7 +162,8 @@ func (d *decoder) kernel(m *Manifest, key string, v any) {
 				k.ModulesDir = m.resolve(x)
 			}
 		},
-		"copy": func(key string, v any) { k.Copy, _ = d.bool(key, v) },
+		"copy":         func(key string, v any) { k.Copy, _ = d.bool(key, v) },
+		"root_modules": func(key string, v any) { k.RootModules, _ = d.bool(key, v) },
 		"modules": func(key string, v any) {
 			k.Modules = d.strings(key, v)
 			for i, g := range k.Modules {

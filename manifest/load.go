@@ -72,3 +72,22 @@ func (m *Manifest) defaultOutput() string {
 }
 
 func quote(v any) string { return fmt.Sprintf("%q", fmt.Sprint(v)) }
+
+// Override replaces the format, size and compression with command-line
+// values (empty ones are kept), checked by the same rules as the manifest.
+func (m *Manifest) Override(format, size, compression string) error {
+	d := &decoder{file: "command line", loc: locator{}}
+	if format != "" {
+		m.Format = d.format("--format", format)
+	}
+	if size != "" {
+		m.Size = d.size("--size", size)
+	}
+	if compression != "" {
+		m.Compression = d.compression("--compression", compression)
+	}
+	if len(d.errs) > 0 {
+		return d.errs
+	}
+	return nil
+}

@@ -29,6 +29,12 @@ type Manifest struct {
 	Compression string
 	Source      Source
 	Kernel      Kernel
+
+	// Supermin marks a Manifest read from supermin 5 inputs: excludefiles
+	// are fnmatch(3) patterns ("*" crosses "/") applied to package files
+	// only, and configuration files of packages (regular files under /etc)
+	// come from the base tarballs, not from the host.
+	Supermin bool
 }
 
 // Format is an output format.
@@ -55,12 +61,15 @@ var SourceTypes = []string{"dpkg", "rpmdb", "deb-dir", "rpm-dir", "apt-index"}
 
 // Kernel says which kernel boots the appliance (used by the boot stage).
 type Kernel struct {
-	Disabled   bool     // `kernel = false`: build the root image only
-	Path       string   // kernel image; "" = search the host
-	Version    string   // "" = from the file name or the bzImage header
-	ModulesDir string   // "" = /lib/modules/VERSION
-	Copy       bool     // copy the kernel into the output (else symlink)
-	Modules    []string // globs of module names for the mini initrd
+	Disabled   bool   // `kernel = false`: build the root image only
+	Path       string // kernel image; "" = search the host
+	Version    string // "" = from the file name or the bzImage header
+	ModulesDir string // "" = /lib/modules/VERSION
+	Copy       bool   // copy the kernel into the output (else symlink)
+	// RootModules puts the modules directory into the root image as
+	// /lib/modules/VERSION (default true; libguestfs needs it).
+	RootModules bool
+	Modules     []string // globs of module names for the mini initrd
 }
 
 // DefaultModules is supermin's list of modules for the mini initrd;

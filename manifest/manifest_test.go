@@ -70,7 +70,7 @@ directory = true
 		},
 		Format: Cpio, Output: "/srv/app/out", Size: 512 << 20,
 		Source: Source{Type: "dpkg", Root: "/srv/app/sysroot"},
-		Kernel: Kernel{Path: "/boot/vmlinuz", Copy: false, Modules: []string{"virtio*"}},
+		Kernel: Kernel{Path: "/boot/vmlinuz", Copy: false, RootModules: true, Modules: []string{"virtio*"}},
 	}
 	if !reflect.DeepEqual(m, want) {
 		t.Errorf("got  %+v\nwant %+v", m, want)
@@ -103,6 +103,7 @@ func TestInvalid(t *testing.T) {
 		{"version = 2", `a.toml:1: version: unsupported version 2 (this tool reads version 1)`},
 		{"format = \"ext3\"", `a.toml:1: format: "ext3" is not a format (ext2, cpio or chroot)`},
 		{"size = \"4X\"", `a.toml:1: size: "4X" is not a size (bytes, or a number with K, M, G or T)`},
+		{"compression = \"bz2\"", `a.toml:1: compression: "bz2" is not a compression (none, gzip, xz, zstd)`},
 		{"size = 4096", `a.toml:1: size: 4096 bytes is too small (at least 1M)`},
 		{"hostfiles = [\"/usr/[lib\"]", `a.toml:1: hostfiles[0]: glob "/usr/[lib": unclosed "[" at offset 5`},
 		{"hostfiles = [\"etc/passwd\"]", `a.toml:1: hostfiles[0]: glob "etc/passwd": pattern must be absolute`},

@@ -16,9 +16,11 @@ const (
 	exitUsage = 2
 )
 
-const usage = `usage: supermin-compile COMMAND [ARGS]
+const usage = `usage: supermin-compile [build] APPLIANCE.toml [-o DIR] [--format F] [--size N] [--compression C]
+       supermin-compile COMMAND [ARGS]
 
 commands:
+  build APPLIANCE.toml           build the appliance (the default command)
   list [--json] APPLIANCE.toml   print the appliance's files, sorted by path
   resolve APPLIANCE.toml         print the package closure: name version arch
   why APPLIANCE.toml NAME|PATH   show what brought a package or path in
@@ -28,6 +30,7 @@ commands:
 `
 
 var commands = map[string]func([]string) int{
+	"build":     build,
 	"list":      list,
 	"resolve":   resolve,
 	"glob":      glob,
@@ -63,13 +66,14 @@ func fail(err error) int {
 // parse parses a subcommand's flags and requires exactly one manifest.
 func parse(fs *flag.FlagSet, args []string) (*manifest.Manifest, int) {
 	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
+	positional, err := parseInterleaved(fs, args)
+	if err != nil {
 		return nil, usageError("%s: %v", fs.Name(), err)
 	}
-	if fs.NArg() != 1 {
-		return nil, usageError("%s needs one manifest, got %d arguments", fs.Name(), fs.NArg())
+	if len(positional) != 1 {
+		return nil, usageError("%s needs one manifest, got %d arguments", fs.Name(), len(positional))
 	}
-	m, err := manifest.Load(fs.Arg(0))
+	m, err := manifest.Load(positional[0])
 	if err != nil {
 		var me manifest.Errors
 		if errors.As(err, &me) {
@@ -79,4 +83,23 @@ func parse(fs *flag.FlagSet, args []string) (*manifest.Manifest, int) {
 		return nil, usageError("%v", err)
 	}
 	return m, 0
+}
+
+// parseInterleaved parses flags that may come before or after positional
+// arguments ("build app.toml -o out"); "--" ends the flags.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		if len(fs.Args()) < len(args) || args[0] == "--" {
+			return append(positional, args...), nil
+		}
+		positional, args = append(positional, args[0]), args[1:]
+	}
 }

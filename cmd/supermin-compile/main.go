@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 )
 
 // version is set by the Makefile from git describe.
@@ -21,6 +22,9 @@ func run(args []string) int {
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
+		if strings.HasSuffix(args[0], ".toml") {
+			return build(args)
+		}
 		return usageError("unknown command %q", args[0])
 	}
 	return cmd(args[1:])

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/supermin-compile/supermin-compile/emit"
+	"github.com/supermin-compile/supermin-compile/manifest"
+)
+
+func build(args []string) int {
+	fs := flag.NewFlagSet("build", flag.ContinueOnError)
+	output := fs.String("o", "", "output `DIR` (default: the manifest's output)")
+	format := fs.String("format", "", "ext2, cpio or chroot (default: the manifest's)")
+	size := fs.String("size", "", "ext2 image size, e.g. 4G (default: the manifest's)")
+	compression := fs.String("compression", "", "cpio compression: none, gzip, xz or zstd")
+	m, code := parse(fs, args)
+	if m == nil {
+		return code
+	}
+	if err := override(m, *output, *format, *size, *compression); err != nil {
+		return fail(err)
+	}
+	s, err := emit.Build(m)
+	if err != nil {
+		return fail(err)
+	}
+	warn(s.Result)
+	for _, n := range s.Notes {
+		fmt.Fprintln(os.Stderr, "supermin-compile:", n)
+	}
+	fmt.Fprintf(os.Stderr, "supermin-compile: %s: %d files, %.1f MiB, %.2f s\n",
+		s.Output, s.Files, float64(s.Bytes)/(1<<20), s.Duration.Seconds())
+	return 0
+}
+
+// override applies command-line options over the manifest's, validated
+// by the manifest's own rules.
+func override(m *manifest.Manifest, output, format, size, compression string) error {
+	if output != "" {
+		abs, err := filepath.Abs(output)
+		if err != nil {
+			return err
+		}
+		m.Output = abs
+	}
+	return m.Override(format, size, compression)
+}

@@ -1,0 +1,136 @@
+package e2e
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/supermin-compile/supermin-compile/emit"
+	"github.com/supermin-compile/supermin-compile/formats/ext2"
+	"github.com/supermin-compile/supermin-compile/internal/testtool"
+	"github.com/supermin-compile/supermin-compile/plan"
+)
+
+// Whole-process comparisons against the real tools, run by `make bench`.
+// Each side runs `runs` times; medians are reported, with their ratio and
+// the peak RSS of our process.
+const runs = 5
+
+type timing struct {
+	wall   time.Duration
+	maxRSS int64 // KiB
+}
+
+// timeCmd runs argv once (after prep, untimed) and measures it.
+func timeCmd(b *testing.B, prep func(), argv ...string) timing {
+	if prep != nil {
+		prep()
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	start := time.Now()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("%v: %v\n%s", argv, err, out)
+	}
+	return timing{time.Since(start), cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss}
+}
+
+func median(b *testing.B, prep func(), argv ...string) timing {
+	var ts []timing
+	for range runs {
+		ts = append(ts, timeCmd(b, prep, argv...))
+	}
+	sort.Slice(ts, func(i, j int) bool { return ts[i].wall < ts[j].wall })
+	return ts[len(ts)/2]
+}
+
+func report(b *testing.B, what string, ours, theirs timing, other string) {
+	ratio := float64(ours.wall) / float64(theirs.wall)
+	b.ReportMetric(float64(ours.wall.Milliseconds()), "ours-ms")
+	b.ReportMetric(float64(theirs.wall.Milliseconds()), other+"-ms")
+	b.ReportMetric(ratio, "ratio")
+	b.ReportMetric(float64(ours.maxRSS)/1024, "ours-peak-MiB")
+	fmt.Printf("%-28s ours %7.0f ms (peak %3.0f MiB)  %s %7.0f ms  ratio %.3f (1/%.1f)\n", what,
+		ms(ours.wall), float64(ours.maxRSS)/1024, other, ms(theirs.wall), ratio, 1/ratio)
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func ourBinary(b *testing.B) string {
+	bin := filepath.Join(b.TempDir(), "supermin-compile")
+	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/supermin-compile").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func BenchmarkBuildVsSupermin(b *testing.B) {
+	needGuestfsD(b)
+	bin := ourBinary(b)
+	tmp := b.TempDir()
+	for _, format := range []string{"ext2", "chroot"} {
+		b.Run(format, func(b *testing.B) {
+			out := filepath.Join(tmp, "supermin-"+format)
+			clean := func() { os.RemoveAll(out) }
+			theirs := median(b, clean, "supermin", "--build", "-f", format, guestfsD, "-o", out)
+			ours := median(b, nil, bin, "build", "../examples/guestfs.toml", "--format", format, "-o", filepath.Join(tmp, "ours-"+format))
+			report(b, "guestfs "+format+" build", ours, theirs, "supermin")
+		})
+	}
+}
+
+// BenchmarkExt2VsMke2fs compares our ext2 writer with `mke2fs -t ext2 -d`
+// on the same staged tree (the guestfs appliance built as a chroot).
+func BenchmarkExt2VsMke2fs(b *testing.B) {
+	testtool.Need(b, "mke2fs")
+	testtool.Root(b)
+	bin := ourBinary(b)
+	tmp := b.TempDir()
+	staged := filepath.Join(tmp, "staged")
+	if out, err := exec.Command(bin, "build", "../examples/guestfs.toml", "--format", "chroot", "-o", staged).CombinedOutput(); err != nil {
+		b.Fatalf("staging: %v\n%s", err, out)
+	}
+	p := planTree(b, staged)
+	img := filepath.Join(tmp, "img")
+	var ours []time.Duration
+	for range runs {
+		f, err := os.Create(img)
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		if err := ext2.Write(f, p, ext2.Options{Size: 4 << 30}); err != nil {
+			b.Fatal(err)
+		}
+		ours = append(ours, time.Since(start))
+		f.Close()
+	}
+	sort.Slice(ours, func(i, j int) bool { return ours[i] < ours[j] })
+	mk := func() { os.Remove(img) }
+	theirs := median(b, mk, "mke2fs", "-q", "-F", "-t", "ext2", "-b", "4096", "-d", staged, img, "4G")
+	report(b, "ext2 writer vs mke2fs -d", timing{wall: ours[len(ours)/2]}, theirs, "mke2fs")
+}
+
+// planTree describes a directory tree as a Plan, by lstat of each path.
+func planTree(b *testing.B, root string) *plan.Plan {
+	var layer emit.Layer
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel := "/" + strings.TrimPrefix(strings.TrimPrefix(p, root), "/")
+		e, err := emit.HostEntry(root, rel, "staged")
+		layer = append(layer, e)
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return (&emit.Merger{Root: root}).Merge(layer)
+}
