@@ -24,8 +24,12 @@ func bootable(m *manifest.Manifest) bool {
 
 // findKernel chooses the kernel for the manifest.
 func findKernel(m *manifest.Manifest) (*kernel.Kernel, error) {
+	cpu := m.Kernel.HostCPU
+	if cpu == "" {
+		cpu = hostCPU()
+	}
 	k, err := kernel.Find(kernel.Options{Path: m.Kernel.Path, Version: m.Kernel.Version,
-		ModulesDir: m.Kernel.ModulesDir, HostCPU: hostCPU()})
+		ModulesDir: m.Kernel.ModulesDir, HostCPU: cpu})
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/supermin-compile/supermin-compile/formats/chroot"
@@ -15,10 +16,28 @@ import (
 	"github.com/supermin-compile/supermin-compile/plan"
 )
 
-// Summary describes a finished build.
+// BuildOptions steer a build beyond what the manifest says.
+type BuildOptions struct {
+	IfNewer     bool     // skip the build when the output is current
+	Lock        string   // hold a POSIX lock on this file for the whole build
+	Version     string   // the tool's version (part of the fingerprint)
+	Options     []string // options that shape the output (part of the fingerprint)
+	Inputs      []string // what the manifest was read from (part of the fingerprint)
+	PackageList bool     // add /packagelist, as supermin --include-packagelist
+	Log         func(format string, args ...any)
+}
+
+func (o *BuildOptions) logf(format string, args ...any) {
+	if o.Log != nil {
+		o.Log(format, args...)
+	}
+}
+
+// Summary describes a finished (or skipped) build.
 type Summary struct {
 	*Result
 	Output   string        // the output directory
+	Skipped  bool          // --if-newer found the output current
 	Files    int           // entries written
 	Bytes    int64         // bytes of file data
 	Duration time.Duration //
@@ -27,24 +46,34 @@ type Summary struct {
 
 // Build plans the manifest and writes it in its format to m.Output,
 // atomically: the previous output stays until the new one is complete.
-func Build(m *manifest.Manifest) (*Summary, error) {
+func Build(m *manifest.Manifest, o BuildOptions) (*Summary, error) {
 	start := time.Now()
+	if o.Lock != "" {
+		o.logf("acquiring lock on %s", o.Lock)
+		release, err := Lock(o.Lock)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+	}
+	sum, err := fingerprint(m, &o)
+	if err != nil {
+		return nil, err
+	}
+	if o.IfNewer && Current(m.Output, sum, outputs(m)) {
+		o.logf("if-newer: output does not need rebuilding")
+		return &Summary{Output: m.Output, Skipped: true, Duration: time.Since(start)}, nil
+	}
 	res, err := Plan(m)
 	if err != nil {
 		return nil, err
 	}
+	if o.PackageList {
+		addPackageList(res, Epoch(m.Path))
+	}
 	s := &Summary{Result: res, Output: m.Output}
-	st, err := Stage(m.Output)
-	if err != nil {
-		return nil, fmt.Errorf("preparing %s: %w", m.Output, err)
-	}
-	if err := writeFormat(m, res.Plan, st.Dir, s); err != nil {
-		st.Abort()
+	if err := commit(m, res.Plan, s, sum); err != nil {
 		return nil, err
-	}
-	if err := st.Commit(); err != nil {
-		st.Abort()
-		return nil, fmt.Errorf("replacing %s: %w", m.Output, err)
 	}
 	for _, e := range res.Plan.Entries {
 		s.Files++
@@ -52,6 +81,84 @@ func Build(m *manifest.Manifest) (*Summary, error) {
 	}
 	s.Duration = time.Since(start)
 	return s, nil
+}
+
+// commit writes the output into a staging directory and swaps it in.
+func commit(m *manifest.Manifest, p *plan.Plan, s *Summary, sum string) error {
+	st, err := Stage(m.Output)
+	if err != nil {
+		return fmt.Errorf("preparing %s: %w", m.Output, err)
+	}
+	err = writeFormat(m, p, st.Dir, s)
+	if err == nil {
+		err = os.WriteFile(filepath.Join(st.Dir, FingerprintFile), []byte(sum+"\n"), 0o644)
+	}
+	if err != nil {
+		st.Abort()
+		return err
+	}
+	if err := st.Commit(); err != nil {
+		st.Abort()
+		return fmt.Errorf("replacing %s: %w", m.Output, err)
+	}
+	return nil
+}
+
+// fingerprint hashes the build's inputs: the manifest or supermin.d, the
+// files it names, the package database, the kernel and its modules.
+func fingerprint(m *manifest.Manifest, o *BuildOptions) (string, error) {
+	f := NewFingerprint(o.Version, append(o.Options, fmt.Sprint(m.Format, m.Size, m.Compression, m.Kernel, o.PackageList))...)
+	inputs := append([]string{}, o.Inputs...)
+	if m.Path != "" {
+		inputs = append(inputs, m.Path)
+	}
+	inputs = append(inputs, m.Base...)
+	for _, file := range m.Files {
+		if file.Source != "" {
+			inputs = append(inputs, file.Source)
+		}
+	}
+	for _, in := range inputs {
+		if err := f.AddInput(in); err != nil {
+			return "", fmt.Errorf("fingerprint: %w", err)
+		}
+	}
+	root := m.Source.Root
+	f.AddStat(filepath.Join(root, "var/lib/dpkg/status"), filepath.Join(root, "var/lib/dpkg/diversions"))
+	if bootable(m) {
+		k, err := findKernel(m)
+		if err != nil {
+			return "", err
+		}
+		f.AddStat(k.Path, filepath.Join(k.ModulesDir, "modules.dep"))
+	}
+	return f.Sum(), nil
+}
+
+// outputs lists the files a complete output directory holds.
+func outputs(m *manifest.Manifest) []string {
+	switch {
+	case bootable(m):
+		return []string{"kernel", "initrd", "root"}
+	case m.Format == manifest.Ext2:
+		return []string{"root"}
+	case m.Format == manifest.Cpio:
+		c, _ := cpio.ParseCompression(m.Compression)
+		return []string{"initramfs.cpio" + c.Ext()}
+	}
+	return nil
+}
+
+// addPackageList adds /packagelist: name_version_arch of every package,
+// sorted, as supermin --include-packagelist writes it.
+func addPackageList(res *Result, mtime time.Time) {
+	var b strings.Builder
+	for _, p := range res.Resolved.Packages {
+		fmt.Fprintf(&b, "%s_%s_%s\n", p.Name, p.Version, p.Arch)
+	}
+	res.Plan.Entries = append(res.Plan.Entries, plan.Entry{Path: "/packagelist", Type: plan.Regular, Mode: 0o644,
+		Size: int64(b.Len()), Src: plan.Bytes(b.String()), MTime: mtime, Origin: "packagelist"})
+	plan.Sort(res.Plan.Entries)
 }
 
 func writeFormat(m *manifest.Manifest, p *plan.Plan, dir string, s *Summary) error {

@@ -70,6 +70,7 @@ type Kernel struct {
 	// /lib/modules/VERSION (default true; libguestfs needs it).
 	RootModules bool
 	Modules     []string // globs of module names for the mini initrd
+	HostCPU     string   // CPU to find a kernel for ("" = this host's); supermin --host-cpu
 }
 
 // DefaultModules is supermin's list of modules for the mini initrd;

@@ -16,6 +16,8 @@ func build(args []string) int {
 	format := fs.String("format", "", "ext2, cpio or chroot (default: the manifest's)")
 	size := fs.String("size", "", "ext2 image size, e.g. 4G (default: the manifest's)")
 	compression := fs.String("compression", "", "cpio compression: none, gzip, xz or zstd")
+	ifNewer := fs.Bool("if-newer", false, "skip the build when the output is current")
+	lock := fs.String("lock", "", "hold a POSIX lock on `FILE` while building")
 	m, code := parse(fs, args)
 	if m == nil {
 		return code
@@ -23,9 +25,13 @@ func build(args []string) int {
 	if err := override(m, *output, *format, *size, *compression); err != nil {
 		return fail(err)
 	}
-	s, err := emit.Build(m)
+	s, err := emit.Build(m, emit.BuildOptions{IfNewer: *ifNewer, Lock: *lock, Version: version})
 	if err != nil {
 		return fail(err)
+	}
+	if s.Skipped {
+		fmt.Fprintf(os.Stderr, "supermin-compile: %s is up to date\n", s.Output)
+		return 0
 	}
 	warn(s.Result)
 	for _, n := range s.Notes {

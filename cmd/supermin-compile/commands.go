@@ -16,7 +16,9 @@ const (
 	exitUsage = 2
 )
 
-const usage = `usage: supermin-compile [build] APPLIANCE.toml [-o DIR] [--format F] [--size N] [--compression C]
+const usage = `usage: supermin-compile [build] APPLIANCE.toml [-o DIR] [--format F] [--size N]
+                        [--compression C] [--if-newer] [--lock FILE]
+       supermin-compile supermin SUPERMIN-ARGS...   (or run as "supermin")
        supermin-compile COMMAND [ARGS]
 
 commands:
@@ -35,6 +37,7 @@ var commands = map[string]func([]string) int{
 	"resolve":   resolve,
 	"glob":      glob,
 	"why":       why,
+	"supermin":  supermin,
 	"help":      func([]string) int { fmt.Print(usage); return 0 },
 	"--help":    func([]string) int { fmt.Print(usage); return 0 },
 	"-h":        func([]string) int { fmt.Print(usage); return 0 },

@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -12,6 +13,9 @@ import (
 var version = "dev"
 
 func main() {
+	if filepath.Base(os.Args[0]) == "supermin" {
+		os.Exit(supermin(os.Args[1:]))
+	}
 	os.Exit(run(os.Args[1:]))
 }
 

@@ -1,0 +1,30 @@
+package emit
+
+import (
+	"fmt"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// Lock takes a POSIX record lock (fcntl F_SETLKW) on the whole of file,
+// waiting for it, and holds it until release. supermin takes the same kind
+// of lock (lockf), so our builds and supermin's exclude each other.
+func Lock(file string) (release func(), err error) {
+	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("lock: %w", err)
+	}
+	lk := unix.Flock_t{Type: unix.F_WRLCK, Whence: 0, Start: 0, Len: 0}
+	for {
+		err = unix.FcntlFlock(f.Fd(), unix.F_SETLKW, &lk)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", file, err)
+	}
+	return func() { f.Close() }, nil // closing drops the lock
+}
