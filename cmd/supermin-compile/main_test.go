@@ -77,6 +77,8 @@ func TestExitStatuses(t *testing.T) {
 func TestListInline(t *testing.T) {
 	needDpkg(t)
 	m := writeManifest(t, `
+kernel = false
+
 [[file]]
 path = "/opt/app/run"
 mode = "4755"
@@ -121,7 +123,7 @@ symlink = "/bin/sh"
 
 func TestListIsSortedAndStable(t *testing.T) {
 	needDpkg(t)
-	m := writeManifest(t, "packages = [\"bash\"]\nhostfiles = [\"/etc/host*\"]\nexcludefiles = [\"/usr/share/doc\"]\n")
+	m := writeManifest(t, "kernel = false\npackages = [\"bash\"]\nhostfiles = [\"/etc/host*\"]\nexcludefiles = [\"/usr/share/doc\"]\n")
 	a, _, code := runCLI(t, "list", m)
 	b, _, _ := runCLI(t, "list", m)
 	if code != 0 || a != b {
@@ -149,7 +151,7 @@ func TestGlobAndWhy(t *testing.T) {
 		t.Errorf("glob: code %d, %q", code, out)
 	}
 	needDpkg(t)
-	m := writeManifest(t, "packages = [\"bash\"]\n")
+	m := writeManifest(t, "kernel = false\npackages = [\"bash\"]\n")
 	out, _, code = runCLI(t, "why", m, "libc6")
 	if code != 0 || !strings.HasPrefix(out, "libc6 <- ") || !strings.HasSuffix(out, "bash (named in the manifest)\n") {
 		t.Errorf("why libc6: code %d, %q", code, out)
