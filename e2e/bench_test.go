@@ -70,17 +70,43 @@ func ourBinary(b *testing.B) string {
 	return bin
 }
 
-func BenchmarkBuildVsSupermin(b *testing.B) {
+// BenchmarkSupermin runs the same supermin command lines with the real
+// supermin and with ours (as "supermin-compile supermin"): the cold ext2
+// build libguestfs asks for, the repeated --if-newer call, a chroot build
+// and --prepare of libguestfs's package list.
+func BenchmarkSupermin(b *testing.B) {
 	needGuestfsD(b)
 	bin := ourBinary(b)
 	tmp := b.TempDir()
-	for _, format := range []string{"ext2", "chroot"} {
-		b.Run(format, func(b *testing.B) {
-			out := filepath.Join(tmp, "supermin-"+format)
-			clean := func() { os.RemoveAll(out) }
-			theirs := median(b, clean, "supermin", "--build", "-f", format, guestfsD, "-o", out)
-			ours := median(b, nil, bin, "build", "../examples/guestfs.toml", "--format", format, "-o", filepath.Join(tmp, "ours-"+format))
-			report(b, "guestfs "+format+" build", ours, theirs, "supermin")
+	pkgs, err := os.ReadFile(guestfsD + "/packages")
+	if err != nil {
+		b.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		args []string
+		cold bool // remove the output before each run
+	}{
+		{"ext2-cold", []string{"--build", "--copy-kernel", "-f", "ext2", guestfsD}, true},
+		{"ext2-if-newer", []string{"--build", "--if-newer", "--lock", filepath.Join(tmp, "lock"), "--copy-kernel", "-f", "ext2", guestfsD}, false},
+		{"chroot", []string{"--build", "-f", "chroot", guestfsD}, true},
+		{"prepare", append([]string{"--prepare", "--use-installed"}, strings.Fields(string(pkgs))...), true},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			side := func(argv0 ...string) timing {
+				out := filepath.Join(tmp, c.name+"-"+filepath.Base(argv0[0]))
+				var prep func()
+				if c.cold {
+					prep = func() { os.RemoveAll(out) }
+				} else {
+					timeCmd(b, nil, append(append(argv0, c.args...), "-o", out)...) // warm: the output exists
+				}
+				return median(b, prep, append(append(argv0, c.args...), "-o", out)...)
+			}
+			theirs := side("supermin")
+			ours := side(bin, "supermin")
+			report(b, "supermin "+c.name, ours, theirs, "supermin")
 		})
 	}
 }
