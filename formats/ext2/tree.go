@@ -1,0 +1,363 @@
+package ext2
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/supermin-compile/supermin-compile/plan"
+	"golang.org/x/sys/unix"
+)
+
+// Fixed inode numbers and sizes of the format.
+const (
+	rootIno      = 2
+	lostFoundIno = 11 // also s_first_ino: 1..10 are reserved
+	firstFreeIno = 12
+	inodeSize    = 256
+	extraIsize   = 32 // i_extra_isize: covers the *_extra times and crtime
+	maxNameLen   = 255
+	maxLinks     = 65000 // EXT2_LINK_MAX as e2fsck knows it
+	lostFoundMin = 16 * 1024
+)
+
+// File type codes of directory entries (filetype feature).
+const (
+	ftRegular = 1
+	ftDir     = 2
+	ftChar    = 3
+	ftBlock   = 4
+	ftFIFO    = 5
+	ftSocket  = 6
+	ftSymlink = 7
+)
+
+// i_mode type bits.
+const (
+	sIFIFO  = 0x1000
+	sIFCHR  = 0x2000
+	sIFDIR  = 0x4000
+	sIFBLK  = 0x6000
+	sIFREG  = 0x8000
+	sIFLNK  = 0xA000
+	sIFSOCK = 0xC000
+)
+
+// dirent is one name in a directory, after "." and "..".
+type dirent struct {
+	name  string
+	ino   uint32
+	ftype uint8
+}
+
+// node is one inode of the image.
+type node struct {
+	e       *plan.Entry // nil for a lost+found the plan did not have
+	ino     uint32
+	mode    uint16 // i_mode: type and permission bits
+	ftype   uint8
+	links   uint32
+	size    int64 // i_size
+	parent  uint32
+	dirents []dirent // directories only
+	data    []byte   // directory or slow-symlink content, whole blocks
+	xattr   *eaBlock
+
+	// Block map, in logical blocks of the file.
+	ranges []blkRange // blocks that hold data, sorted, disjoint
+	nData  int64      // data blocks (sum of ranges)
+	nInd   int64      // indirect blocks needed to map them
+
+	// Filled in by allocate.
+	extents []extent // where the data blocks landed on disk
+	ind     []uint32 // indirect blocks, in the order they were placed
+}
+
+// filesystem is everything the plan needs, independent of the image size.
+type filesystem struct {
+	bs     int64
+	nodes  []*node // in inode order: root, lost+found, then the plan
+	dirs   []*node // directories, counted per group in the descriptors
+	blocks int64   // blocks needed outside group metadata
+	eas    eaTable
+}
+
+// build checks p and turns it into inodes. Host files are stat'ed to find
+// their holes; strict makes a host file that is missing or of the wrong
+// size an error (Write), otherwise it counts as dense (Needed).
+func build(p *plan.Plan, bs int, strict bool) (*filesystem, error) {
+	if p == nil || len(p.Entries) == 0 || p.Entries[0].Path != "/" || p.Entries[0].Type != plan.Dir {
+		return nil, fmt.Errorf("ext2: the plan must start with the root directory \"/\"")
+	}
+	fsys := &filesystem{bs: int64(bs), eas: newEATable(bs)}
+	if err := fsys.addNodes(p); err != nil {
+		return nil, err
+	}
+	for _, n := range fsys.nodes {
+		if err := fsys.fill(n, strict); err != nil {
+			return nil, err
+		}
+	}
+	return fsys, nil
+}
+
+// addNodes numbers the inodes in plan order and links names to them.
+func (fsys *filesystem) addNodes(p *plan.Plan) error {
+	root := newNode(&p.Entries[0], rootIno)
+	root.parent = rootIno
+	lf := fsys.lostFound(p)
+	fsys.nodes = append(fsys.nodes, root, lf)
+	byPath := map[string]*node{"/": root} // lookups only: never iterated
+	if lf.e == nil {
+		root.dirents = append(root.dirents, dirent{"lost+found", lostFoundIno, ftDir})
+		root.links++
+	}
+	next := uint32(firstFreeIno)
+	for i := 1; i < len(p.Entries); i++ {
+		e := &p.Entries[i]
+		n, err := fsys.addEntry(e, byPath, lf, &next)
+		if err != nil {
+			return err
+		}
+		byPath[e.Path] = n
+	}
+	return nil
+}
+
+// addEntry links e into its parent, making a new inode unless e is a hard
+// link (or the plan's own lost+found, which keeps inode 11).
+func (fsys *filesystem) addEntry(e *plan.Entry, byPath map[string]*node, lf *node, next *uint32) (*node, error) {
+	dir, name := path.Split(e.Path)
+	dir = path.Clean(dir)
+	parent := byPath[dir]
+	switch {
+	case !path.IsAbs(e.Path) || path.Clean(e.Path) != e.Path || name == "":
+		return nil, fmt.Errorf("ext2: %q is not a clean absolute path", e.Path)
+	case byPath[e.Path] != nil:
+		return nil, fmt.Errorf("ext2: %s appears twice in the plan", e.Path)
+	case parent == nil || parent.ftype != ftDir:
+		return nil, fmt.Errorf("ext2: %s: parent directory %s is not in the plan before it", e.Path, dir)
+	case e.Path == "/lost+found" && e.Type != plan.Dir:
+		return nil, fmt.Errorf("ext2: /lost+found must be a directory, the plan has a %v", e.Type)
+	case strings.IndexByte(name, 0) >= 0:
+		return nil, fmt.Errorf("ext2: %q: a name cannot hold a NUL byte", e.Path)
+	case len(name) > maxNameLen:
+		return nil, fmt.Errorf("ext2: %s: name is %d bytes, the limit is %d", e.Path, len(name), maxNameLen)
+	}
+	var n *node
+	switch {
+	case e.Type == plan.Hardlink:
+		n = byPath[e.Link]
+		if n == nil || n.e == nil || n.e.Type != plan.Regular {
+			return nil, fmt.Errorf("ext2: hard link %s: target %s is not an earlier regular file", e.Path, e.Link)
+		}
+		n.links++
+	case e.Path == "/lost+found":
+		n = lf
+	default:
+		n = newNode(e, *next)
+		if n.ftype == 0 {
+			return nil, fmt.Errorf("ext2: %s: unknown entry type %v", e.Path, e.Type)
+		}
+		*next++
+		fsys.nodes = append(fsys.nodes, n)
+	}
+	if n.ftype == ftDir {
+		n.parent = parent.ino
+		parent.links++ // the child's ".."
+	}
+	parent.dirents = append(parent.dirents, dirent{name, n.ino, n.ftype})
+	return n, nil
+}
+
+// lostFound returns inode 11: the plan's /lost+found directory if it has
+// one, or a fresh one like mke2fs makes.
+func (fsys *filesystem) lostFound(p *plan.Plan) *node {
+	for i := range p.Entries {
+		if p.Entries[i].Path == "/lost+found" && p.Entries[i].Type == plan.Dir {
+			return newNode(&p.Entries[i], lostFoundIno)
+		}
+	}
+	return &node{ino: lostFoundIno, mode: sIFDIR | 0o700, ftype: ftDir, links: 2, parent: rootIno}
+}
+
+// newNode starts an inode for e; ftype is 0 for an unknown type.
+func newNode(e *plan.Entry, ino uint32) *node {
+	n := &node{e: e, ino: ino, links: 1}
+	n.mode, n.ftype = typeBits(e.Type)
+	n.mode |= permBits(e.Mode)
+	if n.ftype == ftDir {
+		n.links = 2
+	}
+	return n
+}
+
+// typeBits maps a plan type to i_mode type bits and a dirent file type.
+func typeBits(t plan.Type) (uint16, uint8) {
+	switch t {
+	case plan.Dir:
+		return sIFDIR, ftDir
+	case plan.Regular:
+		return sIFREG, ftRegular
+	case plan.Symlink:
+		return sIFLNK, ftSymlink
+	case plan.CharDev:
+		return sIFCHR, ftChar
+	case plan.BlockDev:
+		return sIFBLK, ftBlock
+	case plan.FIFO:
+		return sIFIFO, ftFIFO
+	case plan.Socket:
+		return sIFSOCK, ftSocket
+	}
+	return 0, 0
+}
+
+// permBits maps Go's permission and special bits to the Unix ones.
+func permBits(m fs.FileMode) uint16 {
+	v := uint16(m.Perm())
+	if m&fs.ModeSetuid != 0 {
+		v |= 0o4000
+	}
+	if m&fs.ModeSetgid != 0 {
+		v |= 0o2000
+	}
+	if m&fs.ModeSticky != 0 {
+		v |= 0o1000
+	}
+	return v
+}
+
+// fill computes a node's size, content and block map, once every name is
+// linked (directory contents need the inode numbers of the children).
+func (fsys *filesystem) fill(n *node, strict bool) error {
+	if n.links > maxLinks {
+		return fmt.Errorf("ext2: %s has %d links, the limit is %d", n.path(), n.links, maxLinks)
+	}
+	if n.e != nil && len(n.e.Xattrs) > 0 {
+		b, isNew, err := fsys.eas.add(n.e.Xattrs)
+		if err != nil {
+			return fmt.Errorf("ext2: %s: %w", n.e.Path, err)
+		}
+		n.xattr = b
+		if isNew {
+			fsys.blocks++
+		}
+	}
+	var err error
+	switch n.ftype {
+	case ftDir:
+		fsys.fillDir(n)
+	case ftSymlink:
+		err = fsys.fillSymlink(n)
+	case ftRegular:
+		err = fsys.fillRegular(n, strict)
+	case ftChar, ftBlock:
+		err = checkDevice(n.e)
+	}
+	if err != nil {
+		return err
+	}
+	n.nInd = indirectBlocks(n.ranges, fsys.bs/4)
+	if (n.nData+n.nInd+1)*(fsys.bs/512) > 1<<32-1 { // i_blocks is 32 bits without huge_file
+		return fmt.Errorf("ext2: %s: %d blocks of data is more than ext2 can count", n.path(), n.nData)
+	}
+	fsys.blocks += n.nData + n.nInd
+	return nil
+}
+
+// fillDir encodes the directory blocks. lost+found keeps spare empty blocks
+// so that e2fsck can reconnect files without allocating.
+func (fsys *filesystem) fillDir(n *node) {
+	least := int64(1)
+	if n.ino == lostFoundIno {
+		least = min(12, max(2, lostFoundMin/fsys.bs)) // stay in direct blocks
+	}
+	n.data = encodeDir(n, fsys.bs, least)
+	n.size = int64(len(n.data))
+	n.setDense(n.size / fsys.bs)
+	fsys.dirs = append(fsys.dirs, n)
+}
+
+// fillSymlink stores short targets in the inode and longer ones in a block.
+func (fsys *filesystem) fillSymlink(n *node) error {
+	t := n.e.Link
+	n.size = int64(len(t))
+	switch {
+	case t == "" || strings.IndexByte(t, 0) >= 0:
+		return fmt.Errorf("ext2: symlink %s: target %q is empty or holds a NUL byte", n.e.Path, t)
+	case int64(len(t)) >= fsys.bs:
+		return fmt.Errorf("ext2: symlink %s: target is %d bytes, the limit is %d", n.e.Path, len(t), fsys.bs-1)
+	case len(t) < fastSymlinkMax:
+		return nil
+	}
+	n.data = make([]byte, fsys.bs)
+	copy(n.data, t)
+	n.setDense(1)
+	return nil
+}
+
+// fastSymlinkMax is the size of i_block: shorter targets live there.
+const fastSymlinkMax = 60
+
+// fillRegular finds which blocks of a regular file hold data.
+func (fsys *filesystem) fillRegular(n *node, strict bool) error {
+	e := n.e
+	if e.Size < 0 {
+		return fmt.Errorf("ext2: %s: negative size %d", e.Path, e.Size)
+	}
+	n.size = e.Size
+	nblk := (e.Size + fsys.bs - 1) / fsys.bs
+	if nblk > maxFileBlocks(fsys.bs/4) {
+		return fmt.Errorf("ext2: %s: %d bytes is too big for ext2 with %d-byte blocks", e.Path, e.Size, fsys.bs)
+	}
+	if e.Src == nil && e.Size > 0 {
+		return fmt.Errorf("ext2: %s: regular file of %d bytes has no source", e.Path, e.Size)
+	}
+	if b, ok := e.Src.(plan.Bytes); ok && int64(len(b)) != e.Size {
+		return fmt.Errorf("ext2: %s: %d inline bytes, the plan says %d", e.Path, len(b), e.Size)
+	}
+	hf, isHost := e.Src.(plan.HostFile)
+	if !isHost {
+		n.setDense(nblk)
+		return nil
+	}
+	r, err := dataRanges(string(hf), e.Size, fsys.bs)
+	switch {
+	case err != nil && strict:
+		return fmt.Errorf("ext2: %s: %w", e.Path, err)
+	case err != nil:
+		n.setDense(nblk)
+		return nil
+	}
+	n.ranges = r
+	n.nData = countBlocks(r)
+	return nil
+}
+
+// setDense maps blocks [0, nblk) as data.
+func (n *node) setDense(nblk int64) {
+	n.ranges = nil
+	if nblk > 0 {
+		n.ranges = []blkRange{{0, nblk}}
+	}
+	n.nData = nblk
+}
+
+// checkDevice rejects device numbers ext2 cannot encode.
+func checkDevice(e *plan.Entry) error {
+	major, minor := unix.Major(e.Rdev), unix.Minor(e.Rdev)
+	if major > 0xfff || minor > 0xfffff {
+		return fmt.Errorf("ext2: device %s: %d:%d does not fit in 12:20 bits", e.Path, major, minor)
+	}
+	return nil
+}
+
+// path names a node in messages.
+func (n *node) path() string {
+	if n.e == nil {
+		return "/lost+found"
+	}
+	return n.e.Path
+}
