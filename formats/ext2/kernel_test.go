@@ -1,9 +1,9 @@
 package ext2
 
 import (
-	"fmt"
 	"bytes"
 	"crypto/sha256"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
