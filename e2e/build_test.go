@@ -207,3 +207,40 @@ func TestOutputIsReplacedAtomically(t *testing.T) {
 		t.Errorf("staging left behind: %v", entries)
 	}
 }
+
+// TestIfNewerManifest: a second --if-newer build of an unchanged manifest
+// leaves the output alone; editing the manifest rebuilds it. A chroot keeps
+// its fingerprint beside it, not in the tree.
+func TestIfNewerManifest(t *testing.T) {
+	dir := t.TempDir()
+	manifest := filepath.Join(dir, "a.toml")
+	write := func(text string) {
+		if err := os.WriteFile(manifest, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("format = \"chroot\"\n[[file]]\npath = \"/etc/motd\"\ncontent = \"one\\n\"\n")
+	out := filepath.Join(dir, "out")
+	build := func() string {
+		cmd := exec.Command(binary(t), "build", manifest, "--if-newer", "-o", out)
+		b, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("build: %v\n%s", err, b)
+		}
+		return string(b)
+	}
+	build()
+	if msg := build(); !strings.Contains(msg, "is up to date") {
+		t.Errorf("second build was not skipped: %s", msg)
+	}
+	if _, err := os.Stat(filepath.Join(out, ".supermin-compile.fingerprint")); err == nil {
+		t.Error("the fingerprint is inside the chroot")
+	}
+	write("format = \"chroot\"\n[[file]]\npath = \"/etc/motd\"\ncontent = \"two\\n\"\n")
+	if msg := build(); strings.Contains(msg, "is up to date") {
+		t.Errorf("edited manifest was not rebuilt: %s", msg)
+	}
+	if b, _ := os.ReadFile(filepath.Join(out, "etc/motd")); string(b) != "two\n" {
+		t.Errorf("motd: %q", b)
+	}
+}

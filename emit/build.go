@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,7 +61,7 @@ func Build(m *manifest.Manifest, o BuildOptions) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.IfNewer && Current(m.Output, sum, outputs(m)) {
+	if o.IfNewer && Current(m.Output, fingerprintPath(m), sum, outputs(m)) {
 		o.logf("if-newer: output does not need rebuilding")
 		return &Summary{Output: m.Output, Skipped: true, Duration: time.Since(start)}, nil
 	}
@@ -83,15 +84,23 @@ func Build(m *manifest.Manifest, o BuildOptions) (*Summary, error) {
 	return s, nil
 }
 
-// commit writes the output into a staging directory and swaps it in.
+// commit writes the output into a staging directory and swaps it in, with
+// its fingerprint.
 func commit(m *manifest.Manifest, p *plan.Plan, s *Summary, sum string) error {
 	st, err := Stage(m.Output)
 	if err != nil {
 		return fmt.Errorf("preparing %s: %w", m.Output, err)
 	}
+	fp := fingerprintPath(m)
+	inside := filepath.Dir(fp) == m.Output
 	err = writeFormat(m, p, st.Dir, s)
-	if err == nil {
-		err = os.WriteFile(filepath.Join(st.Dir, FingerprintFile), []byte(sum+"\n"), 0o644)
+	if err == nil && inside {
+		err = os.WriteFile(filepath.Join(st.Dir, filepath.Base(fp)), []byte(sum+"\n"), 0o644)
+	} else if err == nil {
+		err = os.Remove(fp) // a crash before the rewrite below means "rebuild"
+		if errors.Is(err, fs.ErrNotExist) {
+			err = nil
+		}
 	}
 	if err != nil {
 		st.Abort()
@@ -101,7 +110,20 @@ func commit(m *manifest.Manifest, p *plan.Plan, s *Summary, sum string) error {
 		st.Abort()
 		return fmt.Errorf("replacing %s: %w", m.Output, err)
 	}
+	if !inside {
+		return os.WriteFile(fp, []byte(sum+"\n"), 0o644)
+	}
 	return nil
+}
+
+// fingerprintPath is where the output's fingerprint lives: inside the
+// output directory, except for a chroot, whose every file belongs to the
+// appliance; there it is a hidden sibling.
+func fingerprintPath(m *manifest.Manifest) string {
+	if m.Format == manifest.Chroot {
+		return filepath.Join(filepath.Dir(m.Output), "."+filepath.Base(m.Output)+FingerprintFile)
+	}
+	return filepath.Join(m.Output, FingerprintFile)
 }
 
 // fingerprint hashes the build's inputs: the manifest or supermin.d, the
