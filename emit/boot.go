@@ -88,8 +88,8 @@ func writeBoot(m *manifest.Manifest, k *kernel.Kernel, dir string) error {
 		f.Close()
 		return fmt.Errorf("writing initrd: %w", err)
 	}
-	if err := f.Close(); err != nil {
-		return err
+	if err := f.Close(); err != nil || m.Supermin {
+		return err // supermin's output has no README.fixed
 	}
 	return os.WriteFile(filepath.Join(dir, "README.fixed"), []byte(readmeFixed), 0o644)
 }
