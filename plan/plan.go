@@ -90,6 +90,18 @@ type HostFile string
 
 func (h HostFile) Open() (io.ReadCloser, error) { return os.Open(string(h)) }
 func (h HostFile) String() string               { return string(h) }
+func (h HostFile) HostPath() string             { return string(h) }
+
+// HostPath returns the host file a Source reads, when it reads one, so
+// that a format can copy it with copy_file_range and see its holes.
+// Sources that wrap a HostFile keep this by embedding it.
+func HostPath(s Source) (string, bool) {
+	h, ok := s.(interface{ HostPath() string })
+	if !ok {
+		return "", false
+	}
+	return h.HostPath(), true
+}
 
 // Bytes is content held in memory: inline files and base tarball members.
 type Bytes []byte

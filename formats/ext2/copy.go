@@ -127,8 +127,8 @@ func (c *copier) file(n *node) error {
 		c.buf = make([]byte, copyBufSize)
 	}
 	var err error
-	if hf, ok := n.e.Src.(plan.HostFile); ok {
-		err = c.host(n, string(hf))
+	if hp, ok := plan.HostPath(n.e.Src); ok {
+		err = c.host(n, hp)
 	} else {
 		err = c.stream(n)
 	}

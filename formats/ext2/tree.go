@@ -318,12 +318,12 @@ func (fsys *filesystem) fillRegular(n *node, strict bool) error {
 	if b, ok := e.Src.(plan.Bytes); ok && int64(len(b)) != e.Size {
 		return fmt.Errorf("ext2: %s: %d inline bytes, the plan says %d", e.Path, len(b), e.Size)
 	}
-	hf, isHost := e.Src.(plan.HostFile)
+	hp, isHost := plan.HostPath(e.Src)
 	if !isHost {
 		n.setDense(nblk)
 		return nil
 	}
-	r, err := dataRanges(string(hf), e.Size, fsys.bs)
+	r, err := dataRanges(hp, e.Size, fsys.bs)
 	switch {
 	case err != nil && strict:
 		return fmt.Errorf("ext2: %s: %w", e.Path, err)
