@@ -99,6 +99,10 @@ func TestHostEntryAndHardlinks(t *testing.T) {
 	if a.Type != plan.Regular || a.Size != 5 || a.Perm() != 0o4751 {
 		t.Errorf("/a: %+v", a)
 	}
+	// Formats must still see the host path (copy_file_range, holes).
+	if hp, ok := plan.HostPath(a.Src); !ok || hp != root+"/a" {
+		t.Errorf("HostPath(/a) = %q, %v", hp, ok)
+	}
 	if b.Type != plan.Hardlink || b.Link != "/a" {
 		t.Errorf("/b should be a hard link to /a: %+v", b)
 	}
