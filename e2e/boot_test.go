@@ -90,7 +90,7 @@ func BenchmarkBootVsSupermin(b *testing.B) {
 		chmod 755 "$2/init" && tar -C "$2" --owner=0 --group=0 -czf "$1/init.tar.gz" .`
 	run(b, nil, "sh", "-c", script, "sh", recipe, initDir)
 	theirs := filepath.Join(tmp, "supermin.out")
-	run(b, nil, "supermin", "--build", "-f", "ext2", "--size", "256M", recipe, "-o", theirs)
+	run(b, nil, "supermin", "--build", "-f", "ext2", "--size", "1G", recipe, "-o", theirs) // it adds the kernel modules
 
 	var o, s []time.Duration
 	for range 3 {
