@@ -26,6 +26,10 @@ type BuildOptions struct {
 	Inputs      []string // what the manifest was read from (part of the fingerprint)
 	PackageList bool     // add /packagelist, as supermin --include-packagelist
 	Log         func(format string, args ...any)
+	// Progress, when set, is given the number and total size of the
+	// Plan's non-empty regular files before writing starts, and returns
+	// what the format reports each file to.
+	Progress func(files int, bytes int64) plan.Progress
 }
 
 func (o *BuildOptions) logf(format string, args ...any) {
@@ -73,12 +77,20 @@ func Build(m *manifest.Manifest, o BuildOptions) (*Summary, error) {
 		addPackageList(res, Epoch(m.Path))
 	}
 	s := &Summary{Result: res, Output: m.Output}
-	if err := commit(m, res.Plan, s, sum); err != nil {
-		return nil, err
-	}
+	files := 0
 	for _, e := range res.Plan.Entries {
 		s.Files++
 		s.Bytes += e.Size
+		if e.Type == plan.Regular && e.Size > 0 {
+			files++
+		}
+	}
+	var progress plan.Progress
+	if o.Progress != nil {
+		progress = o.Progress(files, s.Bytes)
+	}
+	if err := commit(m, res.Plan, s, sum, progress); err != nil {
+		return nil, err
 	}
 	s.Duration = time.Since(start)
 	return s, nil
@@ -86,14 +98,14 @@ func Build(m *manifest.Manifest, o BuildOptions) (*Summary, error) {
 
 // commit writes the output into a staging directory and swaps it in, with
 // its fingerprint.
-func commit(m *manifest.Manifest, p *plan.Plan, s *Summary, sum string) error {
+func commit(m *manifest.Manifest, p *plan.Plan, s *Summary, sum string, progress plan.Progress) error {
 	st, err := Stage(m.Output)
 	if err != nil {
 		return fmt.Errorf("preparing %s: %w", m.Output, err)
 	}
 	fp := fingerprintPath(m)
 	inside := filepath.Dir(fp) == m.Output
-	err = writeFormat(m, p, st.Dir, s)
+	err = writeFormat(m, p, st.Dir, s, progress)
 	if err == nil && inside {
 		err = os.WriteFile(filepath.Join(st.Dir, filepath.Base(fp)), []byte(sum+"\n"), 0o644)
 	} else if err == nil {
@@ -183,17 +195,19 @@ func addPackageList(res *Result, mtime time.Time) {
 	plan.Sort(res.Plan.Entries)
 }
 
-func writeFormat(m *manifest.Manifest, p *plan.Plan, dir string, s *Summary) error {
+func writeFormat(m *manifest.Manifest, p *plan.Plan, dir string, s *Summary, progress plan.Progress) error {
 	switch m.Format {
 	case manifest.Ext2:
-		if err := writeExt2(m, p, filepath.Join(dir, "root")); err != nil || s.Kernel == nil {
+		if err := writeExt2(m, p, filepath.Join(dir, "root"), progress); err != nil || s.Kernel == nil {
 			return err
 		}
 		return writeBoot(m, s.Kernel, dir)
 	case manifest.Cpio:
-		return writeCpio(m, p, dir)
+		return writeCpio(m, p, dir, progress)
 	case manifest.Chroot:
-		report, err := chroot.Write(dir, p, chroot.DefaultOptions())
+		opts := chroot.DefaultOptions()
+		opts.Progress = progress
+		report, err := chroot.Write(dir, p, opts)
 		if err != nil {
 			return err
 		}
@@ -208,12 +222,12 @@ func writeFormat(m *manifest.Manifest, p *plan.Plan, dir string, s *Summary) err
 	return fmt.Errorf("unknown format %q", m.Format)
 }
 
-func writeExt2(m *manifest.Manifest, p *plan.Plan, file string) error {
+func writeExt2(m *manifest.Manifest, p *plan.Plan, file string, progress plan.Progress) error {
 	f, err := os.Create(file)
 	if err != nil {
 		return err
 	}
-	opts := ext2.Options{Size: m.Size}
+	opts := ext2.Options{Size: m.Size, Progress: progress}
 	if epoch, ok := sourceDateEpoch(); ok {
 		opts.Time, opts.UUID = epoch, manifestUUID(m)
 	}
@@ -227,7 +241,7 @@ func writeExt2(m *manifest.Manifest, p *plan.Plan, file string) error {
 	return f.Close()
 }
 
-func writeCpio(m *manifest.Manifest, p *plan.Plan, dir string) error {
+func writeCpio(m *manifest.Manifest, p *plan.Plan, dir string, progress plan.Progress) error {
 	c, err := cpio.ParseCompression(m.Compression)
 	if err != nil {
 		return err
@@ -237,7 +251,7 @@ func writeCpio(m *manifest.Manifest, p *plan.Plan, dir string) error {
 	if err != nil {
 		return err
 	}
-	if err := cpio.Write(f, p, c); err != nil {
+	if err := cpio.WriteProgress(f, p, c, progress); err != nil {
 		f.Close()
 		return fmt.Errorf("writing %s: %w", file, err)
 	}

@@ -37,6 +37,10 @@ func (m *Merger) Merge(layers ...Layer) *plan.Plan {
 			byPath[e.Path] = e
 		}
 	}
+	if _, ok := byPath["/"]; !ok {
+		byPath["/"] = m.parent("/")
+		m.implied["/"] = true
+	}
 	for changed := true; changed; {
 		changed = m.addParents(byPath)
 		changed = m.addLinkTargets(byPath) || changed

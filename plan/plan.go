@@ -109,6 +109,18 @@ type Bytes []byte
 func (b Bytes) Open() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
 func (b Bytes) String() string               { return fmt.Sprintf("%d inline bytes", len(b)) }
 
+// Progress is told, as a format writes, the size of each non-empty regular
+// file whose data is written. It must be safe for concurrent use; nil means
+// nobody is listening.
+type Progress func(bytes int64)
+
+// Report calls p if it is set.
+func (p Progress) Report(bytes int64) {
+	if p != nil {
+		p(bytes)
+	}
+}
+
 // Plan is the whole appliance: entries sorted by path, parents before
 // children, every parent directory present, "/" first.
 type Plan struct {

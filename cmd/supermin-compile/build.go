@@ -25,7 +25,9 @@ func build(args []string) int {
 	if err := override(m, *output, *format, *size, *compression); err != nil {
 		return fail(err)
 	}
-	s, err := emit.Build(m, emit.BuildOptions{IfNewer: *ifNewer, Lock: *lock, Version: version})
+	start, finish := progressBar()
+	s, err := emit.Build(m, emit.BuildOptions{IfNewer: *ifNewer, Lock: *lock, Version: version, Progress: start})
+	finish()
 	if err != nil {
 		return fail(err)
 	}

@@ -16,8 +16,9 @@ import (
 
 // Options says which privileged operations to attempt.
 type Options struct {
-	Owners  bool // chown every entry to the plan's UID and GID
-	Devices bool // mknod character and block devices
+	Owners   bool // chown every entry to the plan's UID and GID
+	Devices  bool // mknod character and block devices
+	Progress plan.Progress
 }
 
 // DefaultOptions attempts the privileged operations when running as root.
@@ -46,8 +47,12 @@ func Write(dir string, p *plan.Plan, opts Options) (*Report, error) {
 	w := &writer{root: root, opts: opts, rep: &Report{}}
 	defer w.dropParent()
 	for i := range p.Entries {
-		if err := w.entry(&p.Entries[i]); err != nil {
-			return w.rep, fmt.Errorf("chroot: writing %s: %w", p.Entries[i].Path, err)
+		e := &p.Entries[i]
+		if err := w.entry(e); err != nil {
+			return w.rep, fmt.Errorf("chroot: writing %s: %w", e.Path, err)
+		}
+		if e.Type == plan.Regular && e.Size > 0 {
+			opts.Progress.Report(e.Size)
 		}
 	}
 	// Directories last and deepest first, as GNU tar does: read-only

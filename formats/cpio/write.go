@@ -15,6 +15,11 @@ import (
 // c, so the same plan always gives the same bytes. Extended attributes
 // are not stored: newc has no place for them.
 func Write(w io.Writer, p *plan.Plan, c Compression) error {
+	return WriteProgress(w, p, c, nil)
+}
+
+// WriteProgress is Write that reports each regular file to progress.
+func WriteProgress(w io.Writer, p *plan.Plan, c Compression, progress plan.Progress) error {
 	ms, err := layout(p)
 	if err != nil {
 		return err
@@ -27,6 +32,9 @@ func Write(w io.Writer, p *plan.Plan, c Compression) error {
 	for i := range ms {
 		if err := writeMember(bw, &ms[i]); err != nil {
 			return fmt.Errorf("cpio: writing %s: %w", p.Entries[i].Path, err)
+		}
+		if e := &p.Entries[i]; e.Type == plan.Regular && e.Size > 0 {
+			progress.Report(e.Size)
 		}
 	}
 	end := header{nlink: 1, name: trailer}

@@ -76,7 +76,7 @@ func addRange(rs []blkRange, r blkRange) []blkRange {
 
 // copyData copies every regular file's data to its blocks from workers
 // goroutines. Each file goes to fixed offsets, so the order is irrelevant.
-func (fsys *filesystem) copyData(f *os.File, workers int) error {
+func (fsys *filesystem) copyData(f *os.File, workers int, progress plan.Progress) error {
 	var jobs []*node
 	for _, n := range fsys.nodes {
 		if n.ftype == ftRegular && n.nData > 0 {
@@ -105,6 +105,7 @@ func (fsys *filesystem) copyData(f *os.File, workers int) error {
 					once.Do(func() { firstErr = err })
 					failed.Store(true)
 				}
+				progress.Report(jobs[i].size)
 			}
 		}()
 	}

@@ -36,6 +36,7 @@ type Options struct {
 	Label     string    // volume name, at most 16 bytes
 	Time      time.Time // superblock, lost+found and crtime, and entries without MTime; zero means now
 	Workers   int       // parallel data copiers; 0 means runtime.GOMAXPROCS
+	Progress  plan.Progress
 }
 
 // ErrTooSmall is returned (wrapped, with the needed size) when the plan does
@@ -69,7 +70,7 @@ func Write(f *os.File, p *plan.Plan, opts Options) error {
 	if err := fsys.writeMetadata(f, ge, opts); err != nil {
 		return fmt.Errorf("ext2: writing metadata to %s: %w", f.Name(), err)
 	}
-	return fsys.copyData(f, opts.Workers)
+	return fsys.copyData(f, opts.Workers, opts.Progress)
 }
 
 // Needed returns the smallest image size, in bytes, that holds p with the
