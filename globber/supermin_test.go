@@ -16,13 +16,13 @@ func TestFnmatch(t *testing.T) {
 		{"/var/log/*.log*", "/var/log/apt/term.log", true},
 		{"/var/log/?tmp", "/var/log/wtmp", true},
 		{"/var/log/?tmp", "/var/log//tmp", true}, // "?" matches "/" too
-		{"/etc/*", "/etc/.hidden", true},          // no FNM_PERIOD
+		{"/etc/*", "/etc/.hidden", true},         // no FNM_PERIOD
 		{"/a/[bc]x", "/a/cx", true},
 		{"/a/[!bc]x", "/a/cx", false},
 		{"/a/[a-c]x", "/a/bx", true},
 		{"/a/[]]x", "/a/]x", true},
-		{"/a/[x", "/a/[x", true},    // unclosed class: literal
-		{`/a/\*`, `/a/\b`, true},    // FNM_NOESCAPE: backslash is literal
+		{"/a/[x", "/a/[x", true}, // unclosed class: literal
+		{`/a/\*`, `/a/\b`, true}, // FNM_NOESCAPE: backslash is literal
 		{"*", "", true},
 		{"/a*b*c", "/aXbYbZc", true},
 		{"/a*b*c", "/aXbYbZ", false},

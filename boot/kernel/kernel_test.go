@@ -47,11 +47,11 @@ func TestFind(t *testing.T) {
 		deps    []string          // versions with a modules.dep
 	}
 	for _, tc := range []struct {
-		name    string
-		tree    tree
-		opts    Options
-		env     map[string]string
-		want    string // "path version moddir" relative to root, or "error: substring"
+		name string
+		tree tree
+		opts Options
+		env  map[string]string
+		want string // "path version moddir" relative to root, or "error: substring"
 	}{
 		{"newest by Debian ordering", tree{
 			boot: map[string]string{"vmlinuz-6.1.0-9-amd64": "6.1.0-9-amd64", "vmlinuz-6.1.0-10-amd64": "6.1.0-10-amd64"},
