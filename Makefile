@@ -22,6 +22,7 @@ deps:
 	scripts/install-deps.sh
 
 test: deps init
+	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 

@@ -108,7 +108,7 @@ func writeBase(file string, entries []plan.Entry) error {
 			f.Close()
 			return fmt.Errorf("%s: %w", file, err)
 		}
-		if err := copySource(tw, e); err != nil {
+		if err := plan.CopyData(tw, &e); err != nil {
 			f.Close()
 			return fmt.Errorf("%s: %w", file, err)
 		}
@@ -121,15 +121,3 @@ func writeBase(file string, entries []plan.Entry) error {
 	return nil
 }
 
-func copySource(w io.Writer, e plan.Entry) error {
-	r, err := e.Src.Open()
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	n, err := io.Copy(w, r)
-	if err == nil && n != e.Size {
-		err = fmt.Errorf("%s changed size while being read", e.Src)
-	}
-	return err
-}

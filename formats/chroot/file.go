@@ -2,7 +2,6 @@ package chroot
 
 import (
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/supermin-compile/supermin-compile/plan"
@@ -32,7 +31,7 @@ func (w *writer) file(a at, e *plan.Entry) error {
 }
 
 func (w *writer) fill(f *os.File, a at, e *plan.Entry) error {
-	if err := copyData(f, e); err != nil {
+	if err := plan.CopyData(f, e); err != nil {
 		return err
 	}
 	if w.opts.Owners {
@@ -57,30 +56,3 @@ func (w *writer) fill(f *os.File, a at, e *plan.Entry) error {
 	return nil
 }
 
-// copyData streams exactly e.Size bytes. When the source is an
-// *os.File (plan.HostFile), io.Copy hands the work to the kernel with
-// copy_file_range (or sendfile/splice) through os.File.ReadFrom.
-func copyData(f *os.File, e *plan.Entry) error {
-	if e.Src == nil {
-		if e.Size == 0 {
-			return nil
-		}
-		return fmt.Errorf("no source for %d bytes", e.Size)
-	}
-	r, err := e.Src.Open()
-	if err != nil {
-		return fmt.Errorf("opening %s: %w", e.Src, err)
-	}
-	defer r.Close()
-	n, err := io.Copy(f, io.LimitReader(r, e.Size+1))
-	if err != nil {
-		return fmt.Errorf("copying from %s: %w", e.Src, err)
-	}
-	if n < e.Size {
-		return fmt.Errorf("source %s ended after %d bytes, the plan says %d", e.Src, n, e.Size)
-	}
-	if n > e.Size {
-		return fmt.Errorf("source %s has more than the %d bytes the plan says", e.Src, e.Size)
-	}
-	return nil
-}

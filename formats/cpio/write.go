@@ -4,7 +4,6 @@ package cpio
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 
@@ -60,36 +59,10 @@ func writeMember(w io.Writer, m *member) error {
 			return err
 		}
 	case m.data != nil:
-		if err := copyData(w, m.data); err != nil {
+		if err := plan.CopyData(w, m.data); err != nil {
 			return err
 		}
 	}
 	return writePad(w, int64(m.hdr.filesize))
 }
 
-// copyData streams exactly e.Size bytes from e.Src: a source that is
-// shorter or longer than the plan says would corrupt the archive.
-func copyData(w io.Writer, e *plan.Entry) error {
-	if e.Src == nil {
-		if e.Size == 0 {
-			return nil
-		}
-		return fmt.Errorf("no source for %d bytes", e.Size)
-	}
-	r, err := e.Src.Open()
-	if err != nil {
-		return fmt.Errorf("opening %s: %w", e.Src, err)
-	}
-	defer r.Close()
-	n, err := io.CopyN(w, r, e.Size)
-	if errors.Is(err, io.EOF) {
-		return fmt.Errorf("source %s ended after %d bytes, the plan says %d", e.Src, n, e.Size)
-	}
-	if err != nil {
-		return fmt.Errorf("copying from %s: %w", e.Src, err)
-	}
-	if k, _ := io.ReadFull(r, make([]byte, 1)); k > 0 {
-		return fmt.Errorf("source %s has more than the %d bytes the plan says", e.Src, e.Size)
-	}
-	return nil
-}
