@@ -120,4 +120,3 @@ func writeBase(file string, entries []plan.Entry) error {
 	}
 	return nil
 }
-

@@ -55,4 +55,3 @@ func (w *writer) fill(f *os.File, a at, e *plan.Entry) error {
 	}
 	return nil
 }
-

@@ -65,4 +65,3 @@ func writeMember(w io.Writer, m *member) error {
 	}
 	return writePad(w, int64(m.hdr.filesize))
 }
-
