@@ -45,6 +45,9 @@ type Excluder interface{ Excluded(path string) bool }
 // /etc/) when dropConfig is set, as supermin takes those from its base
 // tarball.
 func PackageLayer(u resolver.Universe, pkgs []*resolver.Package, ex Excluder, dropConfig bool, missing *Missing) (Layer, error) {
+	if au, ok := u.(resolver.ArchiveUniverse); ok {
+		return archiveLayer(au, pkgs, ex)
+	}
 	var l Layer
 	for _, p := range pkgs {
 		files, err := u.Files(p)
@@ -65,6 +68,25 @@ func PackageLayer(u resolver.Universe, pkgs []*resolver.Package, ex Excluder, dr
 			}
 			e.Path = f.Path
 			l = append(l, e)
+		}
+	}
+	return l, nil
+}
+
+// archiveLayer describes the files of packages that come from archives,
+// minus excluded paths.
+func archiveLayer(u resolver.ArchiveUniverse, pkgs []*resolver.Package, ex Excluder) (Layer, error) {
+	var l Layer
+	for _, p := range pkgs {
+		entries, err := u.Entries(p)
+		if err != nil {
+			return nil, fmt.Errorf("files of %s: %w", p.Name, err)
+		}
+		for _, e := range entries {
+			if !ex.Excluded(e.Path) {
+				e.Origin = p.Name
+				l = append(l, e)
+			}
 		}
 	}
 	return l, nil

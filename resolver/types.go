@@ -1,5 +1,7 @@
 package resolver
 
+import "github.com/supermin-compile/supermin-compile/plan"
+
 // Package is one candidate package of a Universe.
 type Package struct {
 	Name, Version, Arch string
@@ -24,6 +26,15 @@ type Universe interface {
 	Packages() []*Package // every package, foreign archs included; deterministic order
 	NativeArch() string
 	Files(p *Package) ([]File, error)
+}
+
+// ArchiveUniverse is a Universe whose packages bring their own files (.deb
+// or .rpm archives) instead of files installed on the host: Entries
+// describes a package's files with the archive's metadata, and their
+// sources stream the bytes out of the archive.
+type ArchiveUniverse interface {
+	Universe
+	Entries(p *Package) ([]plan.Entry, error)
 }
 
 // Request names what the closure must contain.
