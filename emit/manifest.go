@@ -101,6 +101,9 @@ func Plan(m *manifest.Manifest) (*Result, error) {
 		return nil, fmt.Errorf("%s: %w", m.Path, err)
 	}
 	merger := &Merger{Root: "/", Epoch: epoch}
+	if _, ok := u.(resolver.ArchiveUniverse); ok {
+		merger.Root = "" // an appliance from archives takes nothing from the build host
+	}
 	res.Plan = merger.Merge(append(layers, inline)...)
 	return res, nil
 }

@@ -22,7 +22,7 @@ type Layer []plan.Entry
 // gives are taken from the host under Root when they exist there (so a
 // merged-/usr symlink like /lib -> usr/lib comes along), else synthesised.
 type Merger struct {
-	Root  string    // host root for missing parents ("/" normally)
+	Root  string    // host root for missing parents ("/" normally; "" = synthesise them all)
 	Epoch time.Time // mtime of synthesised directories
 
 	implied map[string]bool // paths added as parents, not given by a layer
@@ -96,6 +96,9 @@ func (m *Merger) addLinkTargets(byPath map[string]plan.Entry) bool {
 		if _, ok := byPath[t]; ok {
 			continue
 		}
+		if m.Root == "" {
+			continue
+		}
 		if fi, err := os.Stat(path.Join(m.Root, t)); err == nil && fi.IsDir() {
 			targets = append(targets, t)
 		}
@@ -111,6 +114,9 @@ func (m *Merger) addLinkTargets(byPath map[string]plan.Entry) bool {
 
 // parent describes directory d from the host, or synthesises it.
 func (m *Merger) parent(d string) plan.Entry {
+	if m.Root == "" {
+		return plan.Entry{Path: d, Type: plan.Dir, Mode: 0o755, MTime: m.Epoch, Origin: "parent"}
+	}
 	if e, err := HostEntry(m.Root, d, "host"); err == nil && (e.Type == plan.Dir || e.Type == plan.Symlink) {
 		return e
 	}
