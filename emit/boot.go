@@ -76,7 +76,7 @@ func writeBoot(m *manifest.Manifest, k *kernel.Kernel, dir string) error {
 	if err != nil {
 		return fmt.Errorf("kernel modules: %w", err)
 	}
-	p, err := initrd.Plan(mods, Epoch(m.Path))
+	p, err := initrd.Plan(mods, Epoch(m))
 	if err != nil {
 		return err
 	}

@@ -30,6 +30,9 @@ type BuildOptions struct {
 	// Plan's non-empty regular files before writing starts, and returns
 	// what the format reports each file to.
 	Progress func(files int, bytes int64) plan.Progress
+	// Check, when set, vets the planned appliance before anything is
+	// written (build --locked); its error stops the build.
+	Check func(*Result) error
 }
 
 func (o *BuildOptions) logf(format string, args ...any) {
@@ -74,7 +77,12 @@ func Build(m *manifest.Manifest, o BuildOptions) (*Summary, error) {
 		return nil, err
 	}
 	if o.PackageList {
-		addPackageList(res, Epoch(m.Path))
+		addPackageList(res, Epoch(m))
+	}
+	if o.Check != nil {
+		if err := o.Check(res); err != nil {
+			return nil, err
+		}
 	}
 	s := &Summary{Result: res, Output: m.Output}
 	files := 0
@@ -228,7 +236,7 @@ func writeExt2(m *manifest.Manifest, p *plan.Plan, file string, progress plan.Pr
 		return err
 	}
 	opts := ext2.Options{Size: m.Size, Progress: progress}
-	if epoch, ok := sourceDateEpoch(); ok {
+	if epoch, ok := ReproducibleEpoch(m); ok {
 		opts.Time, opts.UUID = epoch, manifestUUID(m)
 	}
 	if err := ext2.Write(f, p, opts); err != nil {

@@ -17,6 +17,7 @@ import (
 // Result is everything the front end reports about one planned manifest.
 type Result struct {
 	Plan     *plan.Plan
+	Universe resolver.Universe // where the packages came from
 	Resolved *resolver.Result
 	Missing  Missing        // package files absent from the host
 	Kernel   *kernel.Kernel // the kernel that boots it (ext2 with a kernel only)
@@ -66,7 +67,7 @@ func Plan(m *manifest.Manifest) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Resolved: resolved}
+	res := &Result{Resolved: resolved, Universe: u}
 	pkgs, err := PackageLayer(u, resolved.Packages, pkgEx, m.Supermin, &res.Missing)
 	if err != nil {
 		return nil, err
@@ -95,7 +96,7 @@ func Plan(m *manifest.Manifest) (*Result, error) {
 		}
 		layers = append(layers, l)
 	}
-	epoch := Epoch(m.Path)
+	epoch := Epoch(m)
 	inline, err := InlineLayer(m.Files, epoch)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", m.Path, err)
@@ -105,6 +106,9 @@ func Plan(m *manifest.Manifest) (*Result, error) {
 		merger.Root = "" // an appliance from archives takes nothing from the build host
 	}
 	res.Plan = merger.Merge(append(layers, inline)...)
+	if t, ok := ReproducibleEpoch(m); ok {
+		clamp(res.Plan, t)
+	}
 	return res, nil
 }
 
@@ -158,20 +162,40 @@ func hostLayer(globs []string, ex Excluder) (Layer, error) {
 }
 
 // Epoch is the timestamp of things the inputs do not date (inline files,
-// synthesised directories): SOURCE_DATE_EPOCH when set, else the mtime of
-// the manifest, so that the same inputs give the same output.
-func Epoch(manifestPath string) time.Time {
-	if t, ok := sourceDateEpoch(); ok {
+// synthesised directories): the reproducible epoch when there is one, else
+// the mtime of the manifest.
+func Epoch(m *manifest.Manifest) time.Time {
+	if t, ok := ReproducibleEpoch(m); ok {
 		return t
 	}
-	if fi, err := os.Stat(manifestPath); err == nil {
+	if fi, err := os.Stat(m.Path); err == nil {
 		return fi.ModTime().UTC()
 	}
 	return time.Unix(0, 0).UTC()
 }
 
-// sourceDateEpoch reads SOURCE_DATE_EPOCH (reproducible-builds.org).
-func sourceDateEpoch() (time.Time, bool) {
+// ReproducibleEpoch says whether the build must be reproducible, and the
+// time it clamps every timestamp to: SOURCE_DATE_EPOCH when set, else 0
+// (1970) for a manifest that says `reproducible = true`.
+func ReproducibleEpoch(m *manifest.Manifest) (time.Time, bool) {
+	if t, ok := SourceDateEpoch(); ok {
+		return t, true
+	}
+	return time.Unix(0, 0).UTC(), m.Reproducible
+}
+
+// clamp caps every mtime of the Plan at epoch, so that files that changed
+// after it (a regenerated /etc/ld.so.cache) do not change the output.
+func clamp(p *plan.Plan, epoch time.Time) {
+	for i := range p.Entries {
+		if p.Entries[i].MTime.After(epoch) {
+			p.Entries[i].MTime = epoch
+		}
+	}
+}
+
+// SourceDateEpoch reads SOURCE_DATE_EPOCH (reproducible-builds.org).
+func SourceDateEpoch() (time.Time, bool) {
 	n, err := strconv.ParseInt(os.Getenv("SOURCE_DATE_EPOCH"), 10, 64)
 	if err != nil {
 		return time.Time{}, false

@@ -96,7 +96,7 @@ func writeBase(file string, entries []plan.Entry) error {
 	}
 	zw, _ := gzip.NewWriterLevel(f, gzip.BestCompression)
 	tw := tar.NewWriter(zw)
-	epoch, clamp := sourceDateEpoch()
+	epoch, clamp := SourceDateEpoch()
 	for _, e := range entries {
 		mtime := e.MTime
 		if clamp && mtime.After(epoch) {

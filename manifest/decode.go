@@ -73,10 +73,11 @@ func (d *decoder) manifest(m *Manifest, raw map[string]any) {
 				m.Output = m.resolve(s)
 			}
 		},
-		"size":        func(k string, v any) { m.Size = d.size(k, v) },
-		"compression": func(k string, v any) { m.Compression = d.compression(k, v) },
-		"source":      func(k string, v any) { d.source(m, k, v) },
-		"kernel":      func(k string, v any) { d.kernel(m, k, v) },
+		"size":         func(k string, v any) { m.Size = d.size(k, v) },
+		"reproducible": func(k string, v any) { m.Reproducible, _ = d.bool(k, v) },
+		"compression":  func(k string, v any) { m.Compression = d.compression(k, v) },
+		"source":       func(k string, v any) { d.source(m, k, v) },
+		"kernel":       func(k string, v any) { d.kernel(m, k, v) },
 	})
 }
 

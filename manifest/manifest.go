@@ -25,6 +25,9 @@ type Manifest struct {
 	Format Format
 	Output string // absolute path of the output directory
 	Size   int64  // ext2 image size in bytes
+	// Reproducible makes the output depend on the inputs only: timestamps
+	// clamped (to SOURCE_DATE_EPOCH, or 1970), UUID from the manifest.
+	Reproducible bool
 	// Compression of the cpio archive: "" (none), "gzip", "xz" or "zstd".
 	Compression string
 	Source      Source

@@ -18,6 +18,7 @@ hostfiles = ["/etc/ld.so.cache", "/usr/lib/**/*.so{,.*}"]
 excludefiles = ["/usr/share/doc"]
 base = ["base.tar.gz", "/abs/extra.tar.zst"]
 format = "cpio"
+reproducible = true
 output = "out"
 size = "512M"
 
@@ -68,7 +69,7 @@ directory = true
 			{Path: "/bin/sh", Mode: 0o777, Symlink: "bash"},
 			{Path: "/data", Mode: 0o755, Dir: true},
 		},
-		Format: Cpio, Output: "/srv/app/out", Size: 512 << 20,
+		Format: Cpio, Output: "/srv/app/out", Size: 512 << 20, Reproducible: true,
 		Source: Source{Type: "dpkg", Root: "/srv/app/sysroot"},
 		Kernel: Kernel{Path: "/boot/vmlinuz", Copy: false, RootModules: true, Modules: []string{"virtio*"}},
 	}

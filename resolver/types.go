@@ -37,6 +37,13 @@ type ArchiveUniverse interface {
 	Entries(p *Package) ([]plan.Entry, error)
 }
 
+// Digester is a Universe that can identify a package's exact contents,
+// for lock files: a SHA-256 of the archive, or of the installed database
+// record.
+type Digester interface {
+	Digest(p *Package) (string, error)
+}
+
 // Request names what the closure must contain.
 type Request struct {
 	Packages []string // must exist; "name" or "name:arch"

@@ -17,7 +17,9 @@ func build(args []string) int {
 	size := fs.String("size", "", "ext2 image size, e.g. 4G (default: the manifest's)")
 	compression := fs.String("compression", "", "cpio compression: none, gzip, xz or zstd")
 	ifNewer := fs.Bool("if-newer", false, "skip the build when the output is current")
-	lock := fs.String("lock", "", "hold a POSIX lock on `FILE` while building")
+	lockFile := fs.String("lock", "", "hold a POSIX lock on `FILE` while building")
+	locked := fs.Bool("locked", false, "refuse to build what differs from APPLIANCE.lock")
+	sbomFile := fs.String("sbom", "", "also write the SPDX 2.3 SBOM to `FILE`")
 	m, code := parse(fs, args)
 	if m == nil {
 		return code
@@ -26,7 +28,19 @@ func build(args []string) int {
 		return fail(err)
 	}
 	start, finish := progressBar()
-	s, err := emit.Build(m, emit.BuildOptions{IfNewer: *ifNewer, Lock: *lock, Version: version, Progress: start})
+	o := emit.BuildOptions{IfNewer: *ifNewer, Lock: *lockFile, Version: version, Progress: start}
+	o.Check = func(res *emit.Result) error {
+		if *locked {
+			if err := checkLock(m, res); err != nil {
+				return err
+			}
+		}
+		if *sbomFile != "" {
+			return writeSBOM(m, res, *sbomFile)
+		}
+		return nil
+	}
+	s, err := emit.Build(m, o)
 	finish()
 	if err != nil {
 		return fail(err)

@@ -23,7 +23,11 @@ const usage = `usage: supermin-compile [build] APPLIANCE.toml [-o DIR] [--format
 
 commands:
   build APPLIANCE.toml           build the appliance (the default command)
-  list [--json] APPLIANCE.toml   print the appliance's files, sorted by path
+  list [--json] [--locked] APPLIANCE.toml
+                                 print the appliance's files, sorted by path
+  lock [--check] APPLIANCE.toml  write APPLIANCE.lock, or report drift from it
+  diff [--json] A B              compare manifests, lock files or list --json outputs
+  sbom [-o FILE] APPLIANCE.toml  describe the appliance as SPDX 2.3 JSON
   resolve APPLIANCE.toml         print the package closure: name version arch
   why APPLIANCE.toml NAME|PATH   show what brought a package or path in
   glob [-f FILE] PATTERN...      expand host-file globs (one pass)
@@ -37,6 +41,9 @@ var commands = map[string]func([]string) int{
 	"resolve":   resolve,
 	"glob":      glob,
 	"why":       why,
+	"lock":      lockCmd,
+	"diff":      diffCmd,
+	"sbom":      sbomCmd,
 	"supermin":  supermin,
 	"help":      func([]string) int { fmt.Print(usage); return 0 },
 	"--help":    func([]string) int { fmt.Print(usage); return 0 },

@@ -15,6 +15,7 @@ import (
 func list(args []string) int {
 	fs := flag.NewFlagSet("list", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print a JSON array")
+	locked := fs.Bool("locked", false, "fail when the plan differs from APPLIANCE.lock")
 	m, code := parse(fs, args)
 	if m == nil {
 		return code
@@ -22,6 +23,11 @@ func list(args []string) int {
 	res, err := emit.Plan(m)
 	if err != nil {
 		return fail(err)
+	}
+	if *locked {
+		if err := checkLock(m, res); err != nil {
+			return fail(err)
+		}
 	}
 	warn(res)
 	if *asJSON {

@@ -1,6 +1,7 @@
 package dpkg
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -30,25 +31,45 @@ func (db *Database) Files(p *resolver.Package) ([]resolver.File, error) {
 	return files, nil
 }
 
-// readList tries the arch-qualified name first for Multi-Arch: same
-// packages (dpkg names their lists so), the plain name first otherwise.
+// readList reads the file list of p.
 func (db *Database) readList(p *resolver.Package) ([]string, error) {
-	names := []string{p.Name + ".list", p.Name + ":" + p.Arch + ".list"}
+	data, err := db.readInfo(p, "list")
+	if err != nil {
+		return nil, fmt.Errorf("reading file list of %s: %w", p.ID(), err)
+	}
+	return splitList(string(data)), nil
+}
+
+// readInfo reads info/NAME.EXT, trying the arch-qualified name first for
+// Multi-Arch: same packages (dpkg names their files so), the plain name
+// first otherwise.
+func (db *Database) readInfo(p *resolver.Package, ext string) ([]byte, error) {
+	names := []string{p.Name + "." + ext, p.Name + ":" + p.Arch + "." + ext}
 	if p.MultiArch == "same" {
 		names[0], names[1] = names[1], names[0]
 	}
 	for _, name := range names {
 		data, err := os.ReadFile(filepath.Join(db.admin, "info", name))
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
+		if !errors.Is(err, fs.ErrNotExist) {
+			return data, err
 		}
-		if err != nil {
-			return nil, fmt.Errorf("reading file list of %s: %w", p.ID(), err)
-		}
-		return splitList(string(data)), nil
 	}
-	return nil, fmt.Errorf("reading file list of %s: no %s in %s", p.ID(),
-		strings.Join(names, " or "), filepath.Join(db.admin, "info"))
+	return nil, fmt.Errorf("no %s in %s: %w", strings.Join(names, " or "), filepath.Join(db.admin, "info"), fs.ErrNotExist)
+}
+
+// Digest identifies the installed contents of p for lock files: the SHA-256
+// of dpkg's md5sums of its files, or of its file list when it has none.
+func (db *Database) Digest(p *resolver.Package) (string, error) {
+	data, err := db.readInfo(p, "md5sums")
+	kind := "md5sums"
+	if errors.Is(err, fs.ErrNotExist) {
+		data, err = db.readInfo(p, "list")
+		kind = "list"
+	}
+	if err != nil {
+		return "", fmt.Errorf("digest of %s: %w", p.ID(), err)
+	}
+	return fmt.Sprintf("%s:sha256:%x", kind, sha256.Sum256(data)), nil
 }
 
 func splitList(data string) []string {

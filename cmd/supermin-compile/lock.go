@@ -1,0 +1,88 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/supermin-compile/supermin-compile/emit"
+	"github.com/supermin-compile/supermin-compile/lock"
+	"github.com/supermin-compile/supermin-compile/manifest"
+)
+
+// errDrift is returned when the lock file does not match the manifest.
+var errDrift = errors.New("drift")
+
+// lockCmd writes APPLIANCE.lock, or with --check reports drift (exit 1).
+func lockCmd(args []string) int {
+	fs := flag.NewFlagSet("lock", flag.ContinueOnError)
+	check := fs.Bool("check", false, "only report drift; exit 1 when the lock is out of date")
+	m, code := parse(fs, args)
+	if m == nil {
+		return code
+	}
+	res, err := emit.Plan(m)
+	if err != nil {
+		return fail(err)
+	}
+	if *check {
+		if err := checkLock(m, res); err != nil {
+			return fail(err)
+		}
+		return 0
+	}
+	cur, err := lock.FromBuild(m, res)
+	if err != nil {
+		return fail(err)
+	}
+	if err := writeLock(lock.PathFor(m.Path), cur); err != nil {
+		return fail(err)
+	}
+	fmt.Fprintf(os.Stderr, "supermin-compile: wrote %s: %d packages, %d host files\n",
+		lock.PathFor(m.Path), len(cur.Packages), len(cur.Hostfiles))
+	return 0
+}
+
+// checkLock compares what the manifest resolves to with its lock file and
+// prints the difference.
+func checkLock(m *manifest.Manifest, res *emit.Result) error {
+	file := lock.PathFor(m.Path)
+	old, err := lock.Read(file)
+	if err != nil {
+		return fmt.Errorf("reading the lock file: %w (run 'supermin-compile lock %s')", err, m.Path)
+	}
+	cur, err := lock.FromBuild(m, res)
+	if err != nil {
+		return err
+	}
+	diff := lock.Diff(old, cur)
+	if len(diff) == 0 {
+		return nil
+	}
+	fmt.Fprintf(os.Stderr, "supermin-compile: %s does not match what %s resolves to now:\n%s\n",
+		filepath.Base(file), filepath.Base(m.Path), strings.Join(diff, "\n"))
+	return fmt.Errorf("%w: %d differences; run 'supermin-compile lock %s' to accept them", errDrift, len(diff), m.Path)
+}
+
+// writeLock replaces the lock file atomically.
+func writeLock(file string, l *lock.Lock) error {
+	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".tmp-")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := l.Write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), file)
+}

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/supermin-compile/supermin-compile/emit"
+	"github.com/supermin-compile/supermin-compile/manifest"
+	"github.com/supermin-compile/supermin-compile/sbom"
+)
+
+// sbomCmd prints the SPDX 2.3 JSON description of an appliance.
+func sbomCmd(args []string) int {
+	fs := flag.NewFlagSet("sbom", flag.ContinueOnError)
+	out := fs.String("o", "", "write to `FILE` instead of stdout")
+	m, code := parse(fs, args)
+	if m == nil {
+		return code
+	}
+	res, err := emit.Plan(m)
+	if err != nil {
+		return fail(err)
+	}
+	if err := writeSBOM(m, res, *out); err != nil {
+		return fail(err)
+	}
+	return 0
+}
+
+// writeSBOM writes the document to file (atomically), or to stdout.
+func writeSBOM(m *manifest.Manifest, res *emit.Result, file string) error {
+	created := time.Now()
+	if t, ok := emit.SourceDateEpoch(); ok {
+		created = t
+	}
+	d, err := sbom.Build(m, res, version, created)
+	if err != nil {
+		return err
+	}
+	if file == "" {
+		return d.Write(os.Stdout)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".tmp-")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := d.Write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	os.Chmod(tmp.Name(), 0o644)
+	return os.Rename(tmp.Name(), file)
+}

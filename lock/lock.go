@@ -1,0 +1,181 @@
+// Package lock records what an appliance was built from (appliance.lock)
+// and tells what changed since: the manifest's digest, every package of
+// the closure, every host file, every base tarball and the kernel. The
+// file is TOML, sorted and stable, made to be committed and diffed.
+package lock
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/supermin-compile/supermin-compile/emit"
+	"github.com/supermin-compile/supermin-compile/manifest"
+	"github.com/supermin-compile/supermin-compile/plan"
+	"github.com/supermin-compile/supermin-compile/resolver"
+)
+
+// Lock is the content of a lock file.
+type Lock struct {
+	Manifest  string     `toml:"manifest"` // sha256 of the manifest file
+	Kernel    *Kernel    `toml:"kernel,omitempty"`
+	Packages  []Package  `toml:"package"`
+	Hostfiles []HostFile `toml:"hostfile"`
+	Base      []Base     `toml:"base"`
+}
+
+// Package is one package of the closure.
+type Package struct {
+	Name    string `toml:"name"`
+	Version string `toml:"version"`
+	Arch    string `toml:"arch"`
+	Source  string `toml:"source"`
+	Digest  string `toml:"digest"`
+}
+
+// HostFile is one file taken from the build host.
+type HostFile struct {
+	Path   string `toml:"path"`
+	SHA256 string `toml:"sha256,omitempty"` // regular files
+	Link   string `toml:"link,omitempty"`   // symlinks
+	Mode   string `toml:"mode"`
+	Owner  string `toml:"owner"`
+}
+
+// Base is one base tarball.
+type Base struct {
+	Path   string `toml:"path"`
+	SHA256 string `toml:"sha256"`
+}
+
+// Kernel is the kernel that boots the appliance.
+type Kernel struct {
+	Path    string `toml:"path"`
+	Version string `toml:"version"`
+	SHA256  string `toml:"sha256"`
+}
+
+// PathFor names the lock file of a manifest: appliance.toml -> appliance.lock.
+func PathFor(manifestPath string) string {
+	return strings.TrimSuffix(manifestPath, filepath.Ext(manifestPath)) + ".lock"
+}
+
+// FromBuild records a planned manifest.
+func FromBuild(m *manifest.Manifest, res *emit.Result) (*Lock, error) {
+	l := &Lock{}
+	var err error
+	if l.Manifest, err = fileSHA256(m.Path); err != nil {
+		return nil, err
+	}
+	if l.Packages, err = packages(m, res); err != nil {
+		return nil, err
+	}
+	if l.Hostfiles, err = hostfiles(res.Plan); err != nil {
+		return nil, err
+	}
+	for _, b := range m.Base {
+		sum, err := fileSHA256(b)
+		if err != nil {
+			return nil, err
+		}
+		l.Base = append(l.Base, Base{Path: relative(m.Dir, b), SHA256: sum})
+	}
+	if k := res.Kernel; k != nil {
+		sum, err := fileSHA256(k.Path)
+		if err != nil {
+			return nil, err
+		}
+		l.Kernel = &Kernel{Path: k.Path, Version: k.Version, SHA256: sum}
+	}
+	return l, nil
+}
+
+func packages(m *manifest.Manifest, res *emit.Result) ([]Package, error) {
+	source := m.Source.Type
+	if source == "" {
+		source = "dpkg"
+	}
+	d, _ := res.Universe.(resolver.Digester)
+	var ps []Package
+	for _, p := range res.Resolved.Packages {
+		pkg := Package{Name: p.Name, Version: p.Version, Arch: p.Arch, Source: source}
+		if d != nil {
+			var err error
+			if pkg.Digest, err = d.Digest(p); err != nil {
+				return nil, err
+			}
+		}
+		ps = append(ps, pkg)
+	}
+	return ps, nil
+}
+
+// hostfiles records the regular files and symlinks that the Plan takes from
+// the host (hostfiles globs), with their content digest.
+func hostfiles(p *plan.Plan) ([]HostFile, error) {
+	var hs []HostFile
+	for i := range p.Entries {
+		e := &p.Entries[i]
+		if e.Origin != "host" || (e.Type != plan.Regular && e.Type != plan.Symlink) {
+			continue
+		}
+		h := HostFile{Path: e.Path, Link: e.Link, Mode: fmt.Sprintf("%04o", e.Perm()), Owner: fmt.Sprintf("%d:%d", e.UID, e.GID)}
+		if e.Type == plan.Regular {
+			sum, err := sourceSHA256(e.Src)
+			if err != nil {
+				return nil, fmt.Errorf("hostfile %s: %w", e.Path, err)
+			}
+			h.SHA256 = sum
+		}
+		hs = append(hs, h)
+	}
+	return hs, nil
+}
+
+func sourceSHA256(s plan.Source) (string, error) {
+	r, err := s.Open()
+	if err != nil {
+		return "", err
+	}
+	defer r.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, r); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%x", h.Sum(nil)), nil
+}
+
+func fileSHA256(file string) (string, error) {
+	return sourceSHA256(plan.HostFile(file))
+}
+
+// relative writes a path under the manifest's directory relative to it,
+// so that the lock does not depend on where the repository is checked out.
+func relative(dir, p string) string {
+	if rel, err := filepath.Rel(dir, p); err == nil && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return p
+}
+
+// sortAll puts every list in its canonical order.
+func (l *Lock) sortAll() {
+	sort.Slice(l.Packages, func(i, j int) bool {
+		a, b := l.Packages[i], l.Packages[j]
+		return a.Name < b.Name || a.Name == b.Name && a.Arch < b.Arch
+	})
+	sort.Slice(l.Hostfiles, func(i, j int) bool { return l.Hostfiles[i].Path < l.Hostfiles[j].Path })
+}
+
+// Read loads a lock file.
+func Read(file string) (*Lock, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(file, data)
+}
