@@ -156,6 +156,11 @@ func TestGlobAndWhy(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(out, "libc6 <- ") || !strings.HasSuffix(out, "bash (named in the manifest)\n") {
 		t.Errorf("why libc6: code %d, %q", code, out)
 	}
+	hm := writeManifest(t, "kernel = false\nhostfiles = [\"/etc/host{name,s}\"]\n")
+	out, _, code = runCLI(t, "why", hm, "/etc/hosts")
+	if code != 0 || out != "/etc/hosts: from host\nmatched by hostfiles glob /etc/host{name,s}\n" {
+		t.Errorf("why /etc/hosts: code %d, %q", code, out)
+	}
 	out, _, code = runCLI(t, "why", m, "/usr/bin/bash")
 	if code != 0 || !strings.HasPrefix(out, "/usr/bin/bash: from bash\n") {
 		t.Errorf("why /usr/bin/bash: code %d, %q", code, out)

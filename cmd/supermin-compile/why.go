@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/supermin-compile/supermin-compile/emit"
+	"github.com/supermin-compile/supermin-compile/globber"
 	"github.com/supermin-compile/supermin-compile/resolver"
 )
 
@@ -40,6 +41,9 @@ func why(args []string) int {
 		if _, ok := res.Resolved.Reasons[e.Origin]; ok {
 			return printChain(res.Resolved, e.Origin)
 		}
+		if e.Origin == "host" {
+			fmt.Println(hostReason(m.Hostfiles, e.Path))
+		}
 		return 0
 	}
 	fmt.Fprintf(os.Stderr, "supermin-compile: %s is not in the appliance\n", target)
@@ -54,4 +58,15 @@ func printChain(r *resolver.Result, name string) int {
 	}
 	fmt.Println(strings.Join(chain, " <- "), "(named in the manifest)")
 	return 0
+}
+
+// hostReason names the hostfiles glob that matched path, or says that the
+// host gave it as a parent directory.
+func hostReason(globs []string, path string) string {
+	for _, g := range globs {
+		if p, err := globber.Compile(g); err == nil && p.Match(path) {
+			return "matched by hostfiles glob " + g
+		}
+	}
+	return "a parent directory, as the host has it"
 }
