@@ -167,6 +167,12 @@ func fingerprint(m *manifest.Manifest, o *BuildOptions) (string, error) {
 	}
 	root := m.Source.Root
 	f.AddStat(filepath.Join(root, "var/lib/dpkg/status"), filepath.Join(root, "var/lib/dpkg/diversions"))
+	f.AddStat(m.Source.Indexes...)
+	if m.Source.Path != "" {
+		if err := f.AddTree(m.Source.Path); err != nil {
+			return "", fmt.Errorf("fingerprint: %w", err)
+		}
+	}
 	if bootable(m) {
 		k, err := findKernel(m)
 		if err != nil {

@@ -62,6 +62,17 @@ func (f *Fingerprint) AddInput(root string) error {
 	})
 }
 
+// AddTree adds every file under root by size and mtime: a directory of
+// package archives, too big to hash at every build.
+func (f *Fingerprint) AddTree(root string) error {
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			f.AddStat(p)
+		}
+		return err
+	})
+}
+
 // AddStat adds a file's identity by size and mtime (a missing file counts
 // as missing): for the package database, the kernel and its modules.
 func (f *Fingerprint) AddStat(paths ...string) {
