@@ -11,4 +11,7 @@ require (
 	pault.ag/go/debian v0.19.0
 )
 
-require github.com/anchore/go-struct-converter v0.1.0 // indirect
+require (
+	github.com/anchore/go-struct-converter v0.1.0 // indirect
+	github.com/pierrec/lz4/v4 v4.1.33 // indirect
+)

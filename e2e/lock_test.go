@@ -12,9 +12,11 @@ import (
 
 	spdxjson "github.com/spdx/tools-golang/json"
 	"github.com/spdx/tools-golang/spdxlib"
+
+	"github.com/supermin-compile/supermin-compile/internal/testtool"
 )
 
-// runCode runs our binary in dir and returns its combined output and exit
+// runIn runs our binary in dir and returns its combined output and exit
 // status.
 func runIn(t *testing.T, dir string, env []string, args ...string) (string, int) {
 	t.Helper()
@@ -209,5 +211,36 @@ func TestReproducibleKey(t *testing.T) {
 	}
 	if sums[0] != sums[1] {
 		t.Error("two reproducible builds differ")
+	}
+}
+
+// TestLockUpgradeDebDir: a package upgraded in a deb-dir source makes the
+// lock check fail with the old version removed and the new one added.
+func TestLockUpgradeDebDir(t *testing.T) {
+	testtool.Need(t, "dpkg-deb")
+	built := t.TempDir()
+	run(t, nil, "sh", "../resolver/deb/testdata/mkdebs.sh", built)
+	arch := strings.TrimSpace(run(t, nil, "dpkg", "--print-architecture"))
+	dir := t.TempDir()
+	pool := filepath.Join(dir, "pool")
+	os.Mkdir(pool, 0o755)
+	link := func(name string) {
+		if err := os.Link(filepath.Join(built, name), filepath.Join(pool, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link("smc-test_1.0-1_" + arch + ".deb")
+	manifest := filepath.Join(dir, "app.toml")
+	writeFile(t, manifest, "format = \"chroot\"\npackages = [\"smc-test\"]\n[source]\ntype = \"deb-dir\"\npath = \"pool\"\n")
+	if out, code := runIn(t, dir, nil, "lock", manifest); code != 0 {
+		t.Fatalf("lock: %d %s", code, out)
+	}
+	if out, code := runIn(t, dir, nil, "lock", "--check", manifest); code != 0 {
+		t.Fatalf("lock --check right after lock: %d %s", code, out)
+	}
+	link("smc-test_2.0-1_" + arch + ".deb")
+	out, code := runIn(t, dir, nil, "build", "--locked", manifest, "-o", filepath.Join(dir, "out"))
+	if code != 1 || !strings.Contains(out, "- smc-test 1.0-1\n+ smc-test 2.0-1\n") {
+		t.Errorf("after the upgrade: exit %d, want 1 and the version change in:\n%s", code, out)
 	}
 }

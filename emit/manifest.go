@@ -3,7 +3,9 @@ package emit
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/supermin-compile/supermin-compile/boot/kernel"
@@ -11,6 +13,7 @@ import (
 	"github.com/supermin-compile/supermin-compile/manifest"
 	"github.com/supermin-compile/supermin-compile/plan"
 	"github.com/supermin-compile/supermin-compile/resolver"
+	"github.com/supermin-compile/supermin-compile/resolver/deb"
 	"github.com/supermin-compile/supermin-compile/resolver/dpkg"
 )
 
@@ -32,6 +35,18 @@ func OpenSource(s manifest.Source) (resolver.Universe, error) {
 	switch typ {
 	case "dpkg":
 		return dpkg.Open(s.Root)
+	case "deb-dir", "apt-index":
+		var u *deb.Universe
+		var err error
+		if typ == "deb-dir" {
+			u, err = deb.OpenDir(s.Path, s.Arch)
+		} else {
+			u, err = deb.OpenIndex(s.Indexes, s.Path, s.Arch)
+		}
+		if err != nil {
+			return nil, err // not a nil *deb.Universe in a non-nil interface
+		}
+		return u, nil
 	case "":
 		return nil, fmt.Errorf("no package database found under %s (looked for var/lib/dpkg/status)", s.Root)
 	}
@@ -51,9 +66,15 @@ func Resolve(m *manifest.Manifest) (resolver.Universe, *resolver.Result, error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	r, err := resolver.Resolve(u, resolver.Request{
-		Packages: m.Packages, Optional: m.OptionalPackages, Exclude: m.ExcludePackages,
-	})
+	req := resolver.Request{Packages: m.Packages, Optional: m.OptionalPackages, Exclude: m.ExcludePackages}
+	if e, ok := u.(interface{ EssentialNames() []string }); ok && m.Source.Essential {
+		// Optional, so that excluding an essential package is a note, not an error.
+		req.Optional = append(slices.Clone(req.Optional), e.EssentialNames()...)
+	}
+	r, err := resolver.Resolve(u, req)
+	if c, ok := u.(interface{ CheckConflicts(*resolver.Result) error }); ok && err == nil {
+		err = c.CheckConflicts(r)
+	}
 	return u, r, err
 }
 
@@ -62,6 +83,15 @@ func Plan(m *manifest.Manifest) (*Result, error) {
 	u, resolved, err := Resolve(m)
 	if err != nil {
 		return nil, err
+	}
+	// A source of archives lists every missing one at once.
+	type archives interface {
+		Missing([]*resolver.Package) []string
+	}
+	if mu, ok := u.(archives); ok {
+		if miss := mu.Missing(resolved.Packages); len(miss) > 0 {
+			return nil, fmt.Errorf("%d package archives are missing:\n  %s", len(miss), strings.Join(miss, "\n  "))
+		}
 	}
 	pkgEx, hostEx, err := excluders(m)
 	if err != nil {

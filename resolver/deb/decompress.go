@@ -1,0 +1,97 @@
+package deb
+
+import (
+	"bufio"
+	"bytes"
+	"compress/bzip2"
+	"fmt"
+	"io"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+	"github.com/pierrec/lz4/v4"
+	"github.com/ulikunitz/xz"
+	"github.com/ulikunitz/xz/lzma"
+)
+
+// Magic numbers of the compressors Debian uses for package members and
+// indexes. lzma (the legacy "alone" format) has no real magic: its first
+// byte is the properties byte, 0x5d for every file dpkg or xz writes.
+var (
+	magicGzip  = []byte{0x1f, 0x8b}
+	magicXz    = []byte{0xfd, '7', 'z', 'X', 'Z', 0x00}
+	magicZstd  = []byte{0x28, 0xb5, 0x2f, 0xfd}
+	magicBzip2 = []byte("BZh")
+	magicLz4   = []byte{0x04, 0x22, 0x4d, 0x18}
+	magicLzma  = []byte{0x5d, 0x00, 0x00}
+)
+
+// decompressed is a decompressing reader and what releases it.
+type decompressed struct {
+	io.Reader
+	close func()
+	kind  string // "gzip", "xz", ... or "none", for messages
+}
+
+// Read names the format in errors: "xz: unexpected EOF" says which layer
+// of a .deb is damaged.
+func (d *decompressed) Read(p []byte) (int, error) {
+	n, err := d.Reader.Read(p)
+	if err != nil && err != io.EOF && d.kind != "none" {
+		err = fmt.Errorf("%s: %w", d.kind, err)
+	}
+	return n, err
+}
+
+func (d *decompressed) Close() error {
+	if d.close != nil {
+		d.close()
+		d.close = nil
+	}
+	return nil
+}
+
+// decompress recognises the compression of r by its first bytes. Plain
+// data (a tar or a Packages file) passes through unchanged.
+func decompress(r io.Reader) (*decompressed, error) {
+	br, ok := r.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReaderSize(r, 64<<10)
+	}
+	head, _ := br.Peek(6)
+	switch {
+	case bytes.HasPrefix(head, magicGzip):
+		z, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("gzip: %w", err)
+		}
+		return &decompressed{Reader: z, kind: "gzip"}, nil
+	case bytes.HasPrefix(head, magicXz):
+		// The smallest DictCap lets the stream's own header decide: the
+		// default would allocate 8 MiB for every small control.tar.xz.
+		z, err := xz.ReaderConfig{DictCap: lzma.MinDictCap}.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("xz: %w", err)
+		}
+		return &decompressed{Reader: z, kind: "xz"}, nil
+	case bytes.HasPrefix(head, magicZstd):
+		// One goroutine and low memory: many streams may be open at once
+		// (one per package being copied), each should stay small.
+		z, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
+		if err != nil {
+			return nil, fmt.Errorf("zstd: %w", err)
+		}
+		return &decompressed{Reader: z, close: z.Close, kind: "zstd"}, nil
+	case bytes.HasPrefix(head, magicBzip2):
+		return &decompressed{Reader: bzip2.NewReader(br), kind: "bzip2"}, nil
+	case bytes.HasPrefix(head, magicLz4):
+		return &decompressed{Reader: lz4.NewReader(br), kind: "lz4"}, nil
+	case bytes.HasPrefix(head, magicLzma):
+		z, err := lzma.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("lzma: %w", err)
+		}
+		return &decompressed{Reader: z, kind: "lzma"}, nil
+	}
+	return &decompressed{Reader: br, kind: "none"}, nil
+}

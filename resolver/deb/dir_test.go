@@ -1,0 +1,282 @@
+package deb
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/supermin-compile/supermin-compile/internal/testtool"
+	"github.com/supermin-compile/supermin-compile/plan"
+	"github.com/supermin-compile/supermin-compile/resolver"
+)
+
+func TestOpenDirFixtures(t *testing.T) {
+	dir := mkdebs(t)
+	// A nested copy under another name: OpenDir recurses, and the same
+	// package twice counts once.
+	sub := filepath.Join(dir, "sub", "dir")
+	os.MkdirAll(sub, 0o755)
+	data, _ := os.ReadFile(filepath.Join(dir, "smc-gz_1.0_all.deb"))
+	os.WriteFile(filepath.Join(sub, "copy.deb"), data, 0o644)
+	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("not a package"), 0o644)
+
+	u := openDir(t, dir)
+	arch, _ := hostArch()
+	var got []string
+	for _, p := range u.Packages() {
+		got = append(got, p.Name+" "+p.Version+" "+p.Arch)
+	}
+	want := []string{"smc-bz2 1.0 all", "smc-gz 1.0 all", "smc-none 1.0 all",
+		"smc-test 1.0-1 " + arch, "smc-test 2.0-1 " + arch}
+	if !slices.Equal(got, want) {
+		t.Errorf("packages:\n got  %q\n want %q", got, want)
+	}
+	p := find(t, u, "smc-test", "2.0-1")
+	wantPkg := resolver.Package{Name: "smc-test", Version: "2.0-1", Arch: arch, MultiArch: "foreign",
+		Depends: "libc6 (>= 2.17), base-files", Provides: "smc-virtual (= 2.0-1)"}
+	if *p != wantPkg {
+		t.Errorf("smc-test:\n got  %+v\n want %+v", *p, wantPkg)
+	}
+	if got := u.EssentialNames(); !slices.Equal(got, []string{"smc-bz2"}) {
+		t.Errorf("EssentialNames = %q", got)
+	}
+	if m := u.Missing(u.Packages()); len(m) != 0 {
+		t.Errorf("Missing = %q", m)
+	}
+}
+
+// TestResolveHighestVersion: two versions of smc-test in one directory;
+// the resolver takes the highest, also for a versioned dependency.
+func TestResolveHighestVersion(t *testing.T) {
+	u := openDir(t, mkdebs(t))
+	for _, req := range [][]string{{"smc-test"}, {"smc-gz"}, {"smc-virtual"}} {
+		res, err := resolver.Resolve(u, resolver.Request{Packages: req})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range res.Packages {
+			if p.Name == "smc-test" && p.Version != "2.0-1" {
+				t.Errorf("%v: chose smc-test %s", req, p.Version)
+			}
+		}
+		if !slices.Contains(names(res.Packages), "smc-test") {
+			t.Errorf("%v: no smc-test in %q", req, names(res.Packages))
+		}
+	}
+}
+
+func TestFilesConffiles(t *testing.T) {
+	u := openDir(t, mkdebs(t))
+	files, err := u.Files(find(t, u, "smc-test", "1.0-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conf []string
+	for _, f := range files {
+		if f.Conffile {
+			conf = append(conf, f.Path)
+		}
+		if f.HostPath != "" || f.Path == "/" || !strings.HasPrefix(f.Path, "/") {
+			t.Errorf("file %+v", f)
+		}
+	}
+	if !slices.Equal(conf, []string{"/etc/smc-test/smc.conf"}) {
+		t.Errorf("conffiles %q", conf)
+	}
+}
+
+// TestFixtureEntries checks every fixture .deb, made by dpkg-deb, ar and
+// tar, against dpkg-deb's listing and extraction.
+func TestFixtureEntries(t *testing.T) {
+	dir := mkdebs(t)
+	debs, _ := filepath.Glob(filepath.Join(dir, "*.deb"))
+	checkDebs(t, debs)
+	if os.Getuid() == 0 {
+		// Root built the special files and the foreign owner: make sure
+		// they are really there, not just equal on both sides.
+		u := openDir(t, dir)
+		entries, err := u.Entries(find(t, u, "smc-test", "2.0-1"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{"/dev/smc-null": "chardev", "/dev/smc-loop": "blockdev", "/dev/smc-fifo": "fifo",
+			"/usr/share/smc-test/hard2": "hardlink", "/usr/bin/smc-link": "symlink", "/tmp": "dir"}
+		for _, e := range entries {
+			if typ, ok := want[e.Path]; ok && e.Type.String() == typ {
+				delete(want, e.Path)
+			}
+			if e.Path == "/usr/share/smc-test/owned" && (e.UID != 1234 || e.GID != 4321) {
+				t.Errorf("owned: %d:%d", e.UID, e.GID)
+			}
+		}
+		if len(want) > 0 {
+			t.Errorf("special files not found: %v", want)
+		}
+	}
+}
+
+// TestRealEntries checks the downloaded Debian packages the same way.
+func TestRealEntries(t *testing.T) {
+	checkDebs(t, fetchDebs(t, realPackages...))
+}
+
+func checkDebs(t *testing.T, debs []string) {
+	testtool.Need(t, "dpkg-deb", "tar")
+	for _, deb := range debs {
+		t.Run(filepath.Base(deb), func(t *testing.T) {
+			u := openDir(t, filepath.Dir(deb))
+			p := pkgOfFile(t, u, deb)
+			entries, err := u.Entries(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, want := ourListing(entries), dpkgListing(t, deb)
+			if !slices.Equal(got, want) {
+				t.Errorf("listing differs from dpkg-deb -c:\n%s", diffLines(got, want))
+			}
+			// Small files were kept while listing; the others take one
+			// decompression, however many there are.
+			wantStarts := int64(0)
+			for _, e := range entries {
+				if e.Size > smallMember {
+					wantStarts = 1
+				}
+			}
+			before := u.cursors.starts.Load()
+			checkContents(t, deb, entries)
+			if n := u.cursors.starts.Load() - before; n != wantStarts {
+				t.Errorf("reading the files in order started %d decompressions, want %d", n, wantStarts)
+			}
+		})
+	}
+}
+
+func pkgOfFile(t *testing.T, u *Universe, deb string) *resolver.Package {
+	for _, p := range u.Packages() {
+		if d, _ := u.deb(p); d.path == deb {
+			return p
+		}
+	}
+	t.Fatalf("%s: not opened", deb)
+	return nil
+}
+
+func diffLines(got, want []string) string {
+	var out []string
+	for _, l := range got {
+		if !slices.Contains(want, l) {
+			out = append(out, "+ "+l)
+		}
+	}
+	for _, l := range want {
+		if !slices.Contains(got, l) {
+			out = append(out, "- "+l)
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, "(same lines, different order)")
+	}
+	return strings.Join(out[:min(len(out), 40)], "\n")
+}
+
+// TestReadOrders reads members out of order and from two goroutines at
+// once, as formats do, and checks every byte against a sequential read.
+func TestReadOrders(t *testing.T) {
+	dir := mkdebs(t)
+	u := openDir(t, dir)
+	var all []plan.Entry
+	for _, p := range u.Packages() {
+		entries, err := u.Entries(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if e.Src != nil {
+				all = append(all, e)
+			}
+		}
+	}
+	want := map[string]string{}
+	for _, e := range all {
+		want[e.Src.String()] = sourceSHA256(t, e)
+	}
+	reversed := slices.Clone(all)
+	slices.Reverse(reversed)
+	for _, e := range reversed {
+		if got := sourceSHA256(t, e); got != want[e.Src.String()] {
+			t.Errorf("reverse order: %s differs", e.Src)
+		}
+	}
+	var wg sync.WaitGroup
+	for w := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(all); i += 2 {
+				if got, err := hashSource(all[i]); err != nil || got != want[all[i].Src.String()] {
+					t.Errorf("two readers: %s differs (%v)", all[i].Src, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	// A reader closed half-way leaves a usable cursor behind.
+	var e plan.Entry
+	for _, x := range all {
+		if x.Size > smallMember {
+			e = x
+		}
+	}
+	r, _ := e.Src.Open()
+	r.Read(make([]byte, 1))
+	r.Close()
+	if got := sourceSHA256(t, e); got != want[e.Src.String()] {
+		t.Errorf("after a partial read: %s differs", e.Src)
+	}
+	if _, err := r.Read(make([]byte, 1)); err == nil {
+		t.Error("read after Close succeeded")
+	}
+	// Holding one member open while opening a later one of the same
+	// archive waits for the first a bounded time, then starts over.
+	checkHeldOpen(t, openDir(t, dir), want)
+}
+
+func checkHeldOpen(t *testing.T, u *Universe, want map[string]string) {
+	var all []plan.Entry
+	for _, p := range u.Packages() {
+		entries, err := u.Entries(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, entries...)
+	}
+	var first, later plan.Entry
+	for i := range all {
+		for j := i + 1; j < len(all) && first.Src == nil; j++ {
+			a, _ := all[i].Src.(*memberSource)
+			b, _ := all[j].Src.(*memberSource)
+			if a != nil && b != nil && a.a == b.a && all[i].Size > smallMember && all[j].Size > smallMember {
+				first, later = all[i], all[j]
+			}
+		}
+	}
+	if first.Src == nil {
+		t.Fatal("no archive with two large members")
+	}
+	held, err := first.Src.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if got := sourceSHA256(t, later); got != want[later.Src.String()] {
+		t.Errorf("while another member is open: %s differs", later.Src)
+	}
+	if d := time.Since(start); d < maxWait || d > maxWait+5*time.Second {
+		t.Errorf("opening while another member is open took %s, want about %s", d, maxWait)
+	}
+	held.Close()
+}

@@ -1,0 +1,155 @@
+package deb
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/supermin-compile/supermin-compile/resolver"
+)
+
+// The fields kept from control files and index paragraphs; the index ones
+// (Filename, Size, SHA256) are simply absent from a control file.
+const (
+	fPackage = iota
+	fVersion
+	fArch
+	fEssential
+	fPreDepends
+	fDepends
+	fProvides
+	fMultiArch
+	fConflicts
+	fBreaks
+	fFilename
+	fSize
+	fSHA256
+	nFields
+)
+
+var fieldNames = [nFields]string{
+	fPackage: "Package", fVersion: "Version", fArch: "Architecture", fEssential: "Essential",
+	fPreDepends: "Pre-Depends", fDepends: "Depends", fProvides: "Provides", fMultiArch: "Multi-Arch",
+	fConflicts: "Conflicts", fBreaks: "Breaks", fFilename: "Filename", fSize: "Size", fSHA256: "SHA256",
+}
+
+func newFieldParagraph() *paragraph { return newParagraph(fieldNames[:]...) }
+
+// meta is what this package needs about a package beyond resolver.Package.
+type meta struct {
+	conflicts, breaks string
+	filename          string // index: path below the mirror root
+	size              int64  // index: size of the .deb, -1 when not given
+	sha256            string // index: lower-case hex
+}
+
+// interner shares the few distinct values of some fields (architectures,
+// Multi-Arch) between the tens of thousands of packages of an index.
+type interner map[string]string
+
+func (in interner) get(b []byte) string {
+	if s, ok := in[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	in[s] = s
+	return s
+}
+
+// builder makes packages from paragraphs, reusing its buffers.
+type builder struct {
+	in interner
+	t  texts
+}
+
+func newBuilder() *builder { return &builder{in: interner{}} }
+
+// build fills it from a paragraph, checking what every later step relies
+// on: a name, a version and an architecture. The text fields share one
+// allocation: an index has tens of thousands of packages.
+func (b *builder) build(p *paragraph, it *item) error {
+	t, in := &b.t, b.in
+	t.reset()
+	t.add(p.get(fPackage))
+	t.add(p.get(fVersion))
+	t.addRelations(p.get(fPreDepends), p.get(fDepends))
+	for _, f := range [...]int{fProvides, fConflicts, fBreaks, fFilename, fSHA256} {
+		t.add(p.get(f))
+	}
+	s := t.done()
+	it.pkg = resolver.Package{
+		Name: s[0], Version: s[1], Depends: s[2], Provides: s[3],
+		Arch:      in.get(p.get(fArch)),
+		MultiArch: strings.ToLower(in.get(p.get(fMultiArch))),
+		Essential: bytes.EqualFold(p.get(fEssential), []byte("yes")),
+	}
+	it.deb.meta = meta{conflicts: s[4], breaks: s[5], filename: s[6], sha256: s[7], size: -1}
+	if err := checkPackage(&it.pkg); err != nil {
+		return err
+	}
+	if size := p.get(fSize); size != nil {
+		n, err := strconv.ParseInt(string(size), 10, 64)
+		if err != nil || n < 0 {
+			return fmt.Errorf("package %s: invalid Size %q", it.pkg.Name, truncate(size))
+		}
+		it.deb.meta.size = n
+	}
+	return nil
+}
+
+// texts concatenates field values, multi-line ones folded onto one line
+// (relation fields of control files often span lines), into one string.
+type texts struct {
+	buf  []byte
+	ends []int
+	out  [8]string
+}
+
+func (t *texts) reset() { t.buf, t.ends = t.buf[:0], t.ends[:0] }
+
+func (t *texts) add(b []byte) {
+	t.fold(len(t.buf), append(t.buf, b...))
+}
+
+// addRelations puts Pre-Depends before Depends, as resolver.Package wants.
+func (t *texts) addRelations(pre, dep []byte) {
+	start := len(t.buf)
+	t.buf = append(t.buf, pre...)
+	if len(pre) > 0 && len(dep) > 0 {
+		t.buf = append(t.buf, ", "...)
+	}
+	t.fold(start, append(t.buf, dep...))
+}
+
+func (t *texts) fold(start int, buf []byte) {
+	for i := start; i < len(buf); i++ {
+		if buf[i] == '\n' {
+			buf[i] = ' '
+		}
+	}
+	t.buf, t.ends = buf, append(t.ends, len(buf))
+}
+
+func (t *texts) done() []string {
+	s := string(t.buf)
+	start := 0
+	for i, end := range t.ends {
+		t.out[i], start = s[start:end], end
+	}
+	return t.out[:len(t.ends)]
+}
+
+func checkPackage(p *resolver.Package) error {
+	switch {
+	case p.Name == "":
+		return fmt.Errorf("paragraph without a Package field")
+	case strings.ContainsAny(p.Name, " \t\n,|()[]<>:"):
+		return fmt.Errorf("invalid package name %q", p.Name)
+	case p.Version == "":
+		return fmt.Errorf("package %s has no Version", p.Name)
+	case p.Arch == "" || strings.ContainsAny(p.Arch, " \t\n"):
+		return fmt.Errorf("package %s %s has an invalid Architecture %q", p.Name, p.Version, p.Arch)
+	}
+	return nil
+}

@@ -1,0 +1,244 @@
+package deb
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/supermin-compile/supermin-compile/resolver"
+)
+
+// OpenIndex reads apt Packages indexes (source type "apt-index"): plain or
+// compressed with gzip, xz, lz4, zstd or bzip2, recognised by content.
+// pool is where the chosen packages' .debs are found, either a mirror
+// (pool + the index's Filename) or a flat directory as `apt-get download`
+// fills it. Resolution needs only the index; archives are opened, and
+// checked against the index's Size and SHA256, when their files are asked
+// for. arch is the native architecture; "" means the host's.
+func OpenIndex(indexes []string, pool, arch string) (*Universe, error) {
+	native, err := nativeOr(arch)
+	if err != nil {
+		return nil, err
+	}
+	if len(indexes) == 0 {
+		return nil, errors.New("apt-index source: no indexes (e.g. /var/lib/apt/lists/*_binary-amd64_Packages.lz4)")
+	}
+	u := newUniverse(native)
+	u.pool = pool
+	u.locate = func(p *resolver.Package, d *pkgDeb) []string { return poolPaths(pool, p, d.meta.filename) }
+	b := newBuilder()
+	for _, file := range indexes {
+		if err := u.readIndex(file, b); err != nil {
+			return nil, err
+		}
+	}
+	u.finish()
+	return u, nil
+}
+
+func (u *Universe) readIndex(file string, b *builder) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return fmt.Errorf("apt-index source: %w", err)
+	}
+	defer f.Close()
+	z, err := decompress(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	defer z.Close()
+	err = paragraphs(z, newFieldParagraph(), func(p *paragraph) error {
+		it := &item{}
+		err := b.build(p, it)
+		if err == nil {
+			err = checkFilename(it.deb.meta.filename)
+		}
+		if err != nil {
+			return fmt.Errorf("line %d: %w", p.line, err)
+		}
+		u.add(it)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	return nil
+}
+
+// checkFilename refuses a Filename that would lead out of the pool.
+func checkFilename(name string) error {
+	if strings.HasPrefix(name, "/") || name == ".." || strings.HasPrefix(name, "../") ||
+		strings.HasSuffix(name, "/..") || strings.Contains(name, "/../") {
+		return fmt.Errorf("Filename %q leaves the pool", name)
+	}
+	return nil
+}
+
+// poolPaths lists where p's .deb may be under pool, in the order tried: a
+// mirror root (pool/main/b/bash/...), the pool directory itself
+// (main/b/bash/...), a flat directory with the index's file name, and a
+// flat directory as `apt-get download` names files: NAME_VERSION_ARCH.deb,
+// the epoch's ':' written "%3a".
+func poolPaths(pool string, p *resolver.Package, filename string) []string {
+	var paths []string
+	if filename != "" {
+		paths = append(paths, filepath.Join(pool, filename))
+		if rest, ok := strings.CutPrefix(filename, "pool/"); ok {
+			paths = append(paths, filepath.Join(pool, rest))
+		}
+		paths = append(paths, filepath.Join(pool, path.Base(filename)))
+	}
+	paths = append(paths, filepath.Join(pool, aptName(p)))
+	return slices.Compact(paths) // the flat names agree when there is no epoch
+}
+
+// aptName is the name apt-get download gives p's .deb.
+func aptName(p *resolver.Package) string {
+	return p.Name + "_" + strings.ReplaceAll(p.Version, ":", "%3a") + "_" + p.Arch + ".deb"
+}
+
+// find returns the first existing candidate path of p's .deb, or "".
+func (u *Universe) find(p *resolver.Package, d *pkgDeb) string {
+	var candidates []string
+	if u.locate != nil {
+		candidates = u.locate(p, d)
+	} else {
+		candidates = []string{d.path} // deb-dir: set once, when opened
+	}
+	for _, c := range candidates {
+		if fi, err := os.Stat(c); err == nil && fi.Mode().IsRegular() {
+			return c
+		}
+	}
+	return ""
+}
+
+// Missing lists the packages among pkgs whose .deb cannot be found, one
+// line each with the file expected, so that a build reports every missing
+// archive at once instead of failing on the first.
+func (u *Universe) Missing(pkgs []*resolver.Package) []string {
+	var missing []string
+	for _, p := range pkgs {
+		d, err := u.deb(p)
+		if err != nil {
+			missing = append(missing, err.Error())
+		} else if u.find(p, d) == "" {
+			missing = append(missing, fmt.Sprintf("%s %s (%s): %s", p.Name, p.Version, p.Arch, u.expected(p, d)))
+		}
+	}
+	return missing
+}
+
+// expected says, briefly, what file was looked for where.
+func (u *Universe) expected(p *resolver.Package, d *pkgDeb) string {
+	if u.locate == nil {
+		return d.path
+	}
+	names := slices.Compact([]string{d.meta.filename, aptName(p)})
+	if names[0] == "" {
+		names = names[1:]
+	}
+	return fmt.Sprintf("%s in %s", strings.Join(names, " or "), u.pool)
+}
+
+// open returns p's archive, locating and checking an index package's .deb
+// on first use.
+func (u *Universe) open(p *resolver.Package) (*archive, *pkgDeb, error) {
+	d, err := u.deb(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	d.once.Do(func() {
+		if d.arch == nil {
+			d.err = u.openIndexed(p, d)
+		}
+	})
+	return d.arch, d, d.err
+}
+
+func (u *Universe) openIndexed(p *resolver.Package, d *pkgDeb) error {
+	file := u.find(p, d)
+	if file == "" {
+		return fmt.Errorf("no .deb for %s %s (%s): looked for %s", p.Name, p.Version, p.Arch, u.expected(p, d))
+	}
+	if err := verify(file, d.meta); err != nil {
+		return err
+	}
+	df, it, err := openDeb(file, newBuilder())
+	if err != nil {
+		return err
+	}
+	if got := it.pkg; got.Name != p.Name || got.Version != p.Version || got.Arch != p.Arch {
+		return fmt.Errorf("%s: is %s %s (%s), the index says %s %s (%s)", file,
+			got.Name, got.Version, got.Arch, p.Name, p.Version, p.Arch)
+	}
+	d.path, d.conffiles = file, it.deb.conffiles
+	d.arch = &archive{deb: df, cursors: u.cursors}
+	return nil
+}
+
+// verify checks a .deb against the index's Size and SHA256: resolution
+// used the index's metadata, so the archive must be the one it describes.
+func verify(file string, m meta) error {
+	if m.size < 0 && m.sha256 == "" {
+		return nil
+	}
+	sum, size, err := hashFile(file)
+	if err != nil {
+		return err
+	}
+	if m.size >= 0 && size != m.size {
+		return fmt.Errorf("%s: %d bytes, the index says %d", file, size, m.size)
+	}
+	if m.sha256 != "" && !strings.EqualFold(sum, m.sha256) {
+		return fmt.Errorf("%s: SHA256 %s, the index says %s", file, sum, m.sha256)
+	}
+	return nil
+}
+
+func hashFile(file string) (string, int64, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, fmt.Errorf("%s: %w", file, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// Digest identifies p's archive for lock files: the SHA-256 of its .deb,
+// from the index when it gives one.
+func (u *Universe) Digest(p *resolver.Package) (string, error) {
+	d, err := u.deb(p)
+	if err != nil {
+		return "", err
+	}
+	if d.meta.sha256 != "" {
+		return "sha256:" + strings.ToLower(d.meta.sha256), nil
+	}
+	if _, _, err := u.open(p); err != nil {
+		return "", err
+	}
+	sum, _, err := hashFile(d.path)
+	if err != nil {
+		return "", err
+	}
+	return "sha256:" + sum, nil
+}
+
+// Close releases the archives kept open between reads.
+func (u *Universe) Close() error {
+	u.cursors.closeAll()
+	return nil
+}

@@ -1,0 +1,60 @@
+package deb
+
+import (
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/supermin-compile/supermin-compile/plan"
+	"github.com/supermin-compile/supermin-compile/resolver"
+)
+
+// TestPathOrderReads reads a closure's files the way the formats do: all
+// packages' files sorted by path, two goroutines taking the next file in
+// turn (ext2), the documentation skipped as a manifest's excludefiles
+// would. Packages interleave (/usr/bin, /usr/lib, /usr/share/doc...) and
+// outnumber the idle cursors, so this counts the decompression streams the
+// cursors and the read-ahead start: one per file without them.
+func TestPathOrderReads(t *testing.T) {
+	fetchDebs(t, realPackages...)
+	for _, skipDocs := range []bool{false, true} {
+		u := openDir(t, cacheDir(t))
+		res, err := resolver.Resolve(u, resolver.Request{Packages: []string{"bash", "coreutils", "busybox-static", "libssl3"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var all []plan.Entry
+		for _, p := range res.Packages {
+			entries, err := u.Entries(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range entries {
+				if e.Src != nil && !(skipDocs && strings.HasPrefix(e.Path, "/usr/share/doc/")) {
+					all = append(all, e)
+				}
+			}
+		}
+		plan.Sort(all)
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := next.Add(1) - 1; i < int64(len(all)); i = next.Add(1) - 1 {
+					if _, err := hashSource(all[i]); err != nil {
+						t.Error(err)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		starts := u.cursors.starts.Load()
+		t.Logf("skip docs %v: %d files of %d packages: %d decompression streams", skipDocs, len(all), len(res.Packages), starts)
+		if starts > int64(len(res.Packages)*3/2) {
+			t.Errorf("%d streams for %d packages: the cursors are not reused", starts, len(res.Packages))
+		}
+	}
+}
