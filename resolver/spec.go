@@ -5,9 +5,11 @@ import (
 	"strings"
 
 	"pault.ag/go/debian/dependency"
+	"pault.ag/go/debian/version"
 )
 
-// spec is a package named in a Request: "name" or "name:arch".
+// spec is a package named in a Request: "name", "name:arch", and either
+// with "=version" to pin that exact version.
 type spec struct {
 	raw string
 	alt alt
@@ -15,7 +17,22 @@ type spec struct {
 
 func parseSpec(s string) (spec, error) {
 	raw := strings.TrimSpace(s)
-	name, qual, qualified := strings.Cut(raw, ":")
+	nameArch, pin, pinned := strings.Cut(raw, "=")
+	sp, err := parseNameArch(raw, nameArch)
+	if err != nil || !pinned {
+		return sp, err
+	}
+	v, err := version.Parse(pin)
+	if err != nil || pin == "" {
+		return spec{}, fmt.Errorf("invalid version in %q", s)
+	}
+	sp.alt.op, sp.alt.ver = "=", v
+	return sp, nil
+}
+
+func parseNameArch(raw, nameArch string) (spec, error) {
+	s := raw
+	name, qual, qualified := strings.Cut(nameArch, ":")
 	if name == "" || strings.ContainsAny(name, " \t,|()[]<>") {
 		return spec{}, fmt.Errorf("invalid package name %q", s)
 	}
