@@ -5,13 +5,11 @@ go 1.26.8
 require (
 	github.com/BurntSushi/toml v1.6.0
 	github.com/klauspost/compress v1.20.4
+	github.com/pierrec/lz4/v4 v4.1.33
 	github.com/spdx/tools-golang v0.5.7
 	github.com/ulikunitz/xz v0.5.17
 	golang.org/x/sys v0.50.0
 	pault.ag/go/debian v0.19.0
 )
 
-require (
-	github.com/anchore/go-struct-converter v0.1.0 // indirect
-	github.com/pierrec/lz4/v4 v4.1.33 // indirect
-)
+require github.com/anchore/go-struct-converter v0.1.0 // indirect
