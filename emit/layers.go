@@ -9,7 +9,10 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
@@ -75,14 +78,29 @@ func PackageLayer(u resolver.Universe, pkgs []*resolver.Package, ex Excluder, dr
 
 // archiveLayer describes the files of packages that come from archives,
 // minus excluded paths.
+// Listing an archive means decompressing it, so packages are listed in
+// parallel; the layer keeps package order.
 func archiveLayer(u resolver.ArchiveUniverse, pkgs []*resolver.Package, ex Excluder) (Layer, error) {
+	lists := make([][]plan.Entry, len(pkgs))
+	errs := make([]error, len(pkgs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(pkgs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(pkgs); i = int(next.Add(1) - 1) {
+				lists[i], errs[i] = u.Entries(pkgs[i])
+			}
+		}()
+	}
+	wg.Wait()
 	var l Layer
-	for _, p := range pkgs {
-		entries, err := u.Entries(p)
-		if err != nil {
-			return nil, fmt.Errorf("files of %s: %w", p.Name, err)
+	for i, p := range pkgs {
+		if errs[i] != nil {
+			return nil, fmt.Errorf("files of %s: %w", p.Name, errs[i])
 		}
-		for _, e := range entries {
+		for _, e := range lists[i] {
 			if !ex.Excluded(e.Path) {
 				e.Origin = p.Name
 				l = append(l, e)
