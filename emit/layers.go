@@ -17,7 +17,6 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/ulikunitz/xz"
-	"golang.org/x/sys/unix"
 
 	"github.com/supermin-compile/supermin-compile/globber"
 	"github.com/supermin-compile/supermin-compile/manifest"
@@ -183,55 +182,19 @@ func decompress(r io.ReadSeeker) (io.Reader, error) {
 }
 
 func tarEntry(h *tar.Header, r io.Reader, origin string) (plan.Entry, error) {
-	p, err := memberPath(h.Name)
+	e, err := plan.FromTar(h)
 	if err != nil {
-		return plan.Entry{}, err
+		return e, err
 	}
-	e := plan.Entry{Path: p, Mode: fs.FileMode(h.Mode) & fs.ModePerm, UID: uint32(h.Uid), GID: uint32(h.Gid),
-		MTime: h.ModTime, Origin: origin}
-	for bit, fm := range map[int64]fs.FileMode{04000: fs.ModeSetuid, 02000: fs.ModeSetgid, 01000: fs.ModeSticky} {
-		if h.Mode&bit != 0 {
-			e.Mode |= fm
-		}
-	}
-	switch h.Typeflag {
-	case tar.TypeReg, tar.TypeRegA:
+	e.Origin = origin
+	if e.Type == plan.Regular {
 		data, err := io.ReadAll(r)
 		if err != nil {
 			return e, err
 		}
-		e.Type, e.Size, e.Src = plan.Regular, int64(len(data)), plan.Bytes(data)
-	case tar.TypeDir:
-		e.Type = plan.Dir
-	case tar.TypeSymlink:
-		e.Type, e.Link = plan.Symlink, h.Linkname
-	case tar.TypeLink:
-		e.Type = plan.Hardlink
-		if e.Link, err = memberPath(h.Linkname); err != nil {
-			return e, err
-		}
-	case tar.TypeChar, tar.TypeBlock:
-		e.Type, e.Rdev = plan.CharDev, unix.Mkdev(uint32(h.Devmajor), uint32(h.Devminor))
-		if h.Typeflag == tar.TypeBlock {
-			e.Type = plan.BlockDev
-		}
-	case tar.TypeFifo:
-		e.Type = plan.FIFO
-	default:
-		return e, fmt.Errorf("unsupported tar entry type %q", h.Typeflag)
+		e.Size, e.Src = int64(len(data)), plan.Bytes(data)
 	}
 	return e, nil
-}
-
-// memberPath makes a tar member name absolute, refusing names that climb
-// out of the root.
-func memberPath(name string) (string, error) {
-	for _, part := range strings.Split(name, "/") {
-		if part == ".." {
-			return "", fmt.Errorf("member name %q leaves the archive root", name)
-		}
-	}
-	return path.Clean("/" + name), nil
 }
 
 // InlineLayer describes the manifest's [[file]] entries.

@@ -3,12 +3,8 @@ package deb
 import (
 	"archive/tar"
 	"fmt"
-	"io/fs"
 	"path"
 	"slices"
-	"strings"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/supermin-compile/supermin-compile/plan"
 	"github.com/supermin-compile/supermin-compile/resolver"
@@ -80,78 +76,15 @@ func (l *lister) add(h *tar.Header) error {
 }
 
 func (l *lister) entry(h *tar.Header, index int) (plan.Entry, error) {
-	p, err := memberPath(h.Name)
+	e, err := plan.FromTar(h)
 	if err != nil {
-		return plan.Entry{}, err
+		return e, err
 	}
-	e := plan.Entry{Path: p, Mode: mode(h.Mode), UID: uint32(h.Uid), GID: uint32(h.Gid),
-		MTime: h.ModTime, Xattrs: xattrs(h)}
-	switch h.Typeflag {
-	case tar.TypeReg:
-		e.Type, e.Size = plan.Regular, h.Size
-		if h.Size > 0 {
-			e.Src = &memberSource{a: l.a, index: index, name: h.Name}
-		}
-	case tar.TypeDir:
-		e.Type = plan.Dir
-	case tar.TypeSymlink:
-		e.Type, e.Link = plan.Symlink, h.Linkname
-	case tar.TypeLink:
-		e.Type = plan.Hardlink
-		if e.Link, err = memberPath(h.Linkname); err != nil {
-			return e, err
-		}
-		if !l.regular[e.Link] {
-			return e, fmt.Errorf("hard link to %q, which is not an earlier regular file", h.Linkname)
-		}
-	case tar.TypeChar, tar.TypeBlock:
-		e.Type, e.Rdev = plan.CharDev, unix.Mkdev(uint32(h.Devmajor), uint32(h.Devminor))
-		if h.Typeflag == tar.TypeBlock {
-			e.Type = plan.BlockDev
-		}
-	case tar.TypeFifo:
-		e.Type = plan.FIFO
-	default:
-		return e, fmt.Errorf("unsupported tar entry type %q", h.Typeflag)
+	switch {
+	case e.Type == plan.Regular && e.Size > 0:
+		e.Src = &memberSource{a: l.a, index: index, name: h.Name}
+	case e.Type == plan.Hardlink && !l.regular[e.Link]:
+		return e, fmt.Errorf("hard link to %q, which is not an earlier regular file", h.Linkname)
 	}
 	return e, nil
-}
-
-// memberPath makes a member name absolute and clean ("./usr/bin/x" is
-// "/usr/bin/x", "./" is "/"), refusing names that climb out of the root.
-func memberPath(name string) (string, error) {
-	for _, part := range strings.Split(name, "/") {
-		if part == ".." {
-			return "", fmt.Errorf("member name %q leaves the archive root", name)
-		}
-	}
-	return path.Clean("/" + name), nil
-}
-
-// mode maps tar's mode bits, special bits included, to a fs.FileMode.
-func mode(m int64) fs.FileMode {
-	fm := fs.FileMode(m) & fs.ModePerm
-	if m&0o4000 != 0 {
-		fm |= fs.ModeSetuid
-	}
-	if m&0o2000 != 0 {
-		fm |= fs.ModeSetgid
-	}
-	if m&0o1000 != 0 {
-		fm |= fs.ModeSticky
-	}
-	return fm
-}
-
-// xattrs keeps the extended attributes a PAX header carries (file
-// capabilities, for instance), sorted by name as plan.Entry wants.
-func xattrs(h *tar.Header) []plan.Xattr {
-	var xs []plan.Xattr
-	for k, v := range h.PAXRecords {
-		if name, ok := strings.CutPrefix(k, "SCHILY.xattr."); ok {
-			xs = append(xs, plan.Xattr{Name: name, Value: []byte(v)})
-		}
-	}
-	slices.SortFunc(xs, func(a, b plan.Xattr) int { return strings.Compare(a.Name, b.Name) })
-	return xs
 }
