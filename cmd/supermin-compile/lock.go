@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,7 +39,7 @@ func lockCmd(args []string) int {
 	if err != nil {
 		return fail(err)
 	}
-	if err := writeLock(lock.PathFor(m.Path), cur); err != nil {
+	if err := writeAtomic(lock.PathFor(m.Path), cur.Write); err != nil {
 		return fail(err)
 	}
 	fmt.Fprintf(os.Stderr, "supermin-compile: wrote %s: %d packages, %d host files\n",
@@ -67,14 +68,15 @@ func checkLock(m *manifest.Manifest, res *emit.Result) error {
 	return fmt.Errorf("%w: %d differences; run 'supermin-compile lock %s' to accept them", errDrift, len(diff), m.Path)
 }
 
-// writeLock replaces the lock file atomically.
-func writeLock(file string, l *lock.Lock) error {
+// writeAtomic replaces file with what write writes, through a temporary
+// sibling, so that a failure leaves the old file whole.
+func writeAtomic(file string, write func(io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".tmp-")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	if err := l.Write(tmp); err != nil {
+	if err := write(tmp); err != nil {
 		tmp.Close()
 		return err
 	}

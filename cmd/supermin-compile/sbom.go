@@ -3,7 +3,6 @@ package main
 import (
 	"flag"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/supermin-compile/supermin-compile/emit"
@@ -42,18 +41,5 @@ func writeSBOM(m *manifest.Manifest, res *emit.Result, file string) error {
 	if file == "" {
 		return d.Write(os.Stdout)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".tmp-")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := d.Write(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	os.Chmod(tmp.Name(), 0o644)
-	return os.Rename(tmp.Name(), file)
+	return writeAtomic(file, d.Write)
 }
