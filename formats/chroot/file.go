@@ -49,9 +49,5 @@ func (w *writer) fill(f *os.File, a at, e *plan.Entry) error {
 	}); err != nil {
 		return err
 	}
-	ts := times(e)
-	if err := unix.UtimesNanoAt(a.fd, a.base, ts[:], unix.AT_SYMLINK_NOFOLLOW); err != nil {
-		return fmt.Errorf("setting times: %w", err)
-	}
-	return nil
+	return setTimes(a, e)
 }

@@ -27,11 +27,7 @@ func (w *writer) meta(a at, e *plan.Entry) error {
 	}); err != nil {
 		return err
 	}
-	ts := times(e)
-	if err := unix.UtimesNanoAt(a.fd, a.base, ts[:], unix.AT_SYMLINK_NOFOLLOW); err != nil {
-		return fmt.Errorf("setting times: %w", err)
-	}
-	return nil
+	return setTimes(a, e)
 }
 
 // finishDir gives a directory its metadata once everything in it exists.
@@ -101,13 +97,17 @@ func (w *writer) xattrs(e *plan.Entry, set func(plan.Xattr) error) error {
 	return nil
 }
 
-// times gives atime and mtime, both the plan's mtime; the zero Time
-// becomes the epoch rather than year 1.
-func times(e *plan.Entry) [2]unix.Timespec {
+// setTimes sets atime and mtime of the entry at a, without following a
+// symlink, both to the plan's mtime; the zero Time becomes the epoch
+// rather than year 1.
+func setTimes(a at, e *plan.Entry) error {
 	t := e.MTime
 	if t.IsZero() {
 		t = time.Unix(0, 0)
 	}
 	ts := unix.Timespec{Sec: t.Unix(), Nsec: int64(t.Nanosecond())}
-	return [2]unix.Timespec{ts, ts}
+	if err := unix.UtimesNanoAt(a.fd, a.base, []unix.Timespec{ts, ts}, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return fmt.Errorf("setting times: %w", err)
+	}
+	return nil
 }
