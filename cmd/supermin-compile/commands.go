@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/supermin-compile/supermin-compile/emit"
 	"github.com/supermin-compile/supermin-compile/manifest"
 )
 
@@ -112,4 +113,18 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 		}
 		positional, args = append(positional, args[0]), args[1:]
 	}
+}
+
+// planned parses a subcommand's flags and one manifest, and plans it; a
+// nil Result means stop with the exit status code.
+func planned(fs *flag.FlagSet, args []string) (*manifest.Manifest, *emit.Result, int) {
+	m, code := parse(fs, args)
+	if m == nil {
+		return nil, nil, code
+	}
+	res, err := emit.Plan(m)
+	if err != nil {
+		return nil, nil, fail(err)
+	}
+	return m, res, 0
 }

@@ -16,13 +16,9 @@ func list(args []string) int {
 	fs := flag.NewFlagSet("list", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print a JSON array")
 	locked := fs.Bool("locked", false, "fail when the plan differs from APPLIANCE.lock")
-	m, code := parse(fs, args)
-	if m == nil {
+	m, res, code := planned(fs, args)
+	if res == nil {
 		return code
-	}
-	res, err := emit.Plan(m)
-	if err != nil {
-		return fail(err)
 	}
 	if *locked {
 		if err := checkLock(m, res); err != nil {
@@ -30,12 +26,11 @@ func list(args []string) int {
 		}
 	}
 	warn(res)
+	write := plan.WriteList
 	if *asJSON {
-		err = plan.WriteJSON(os.Stdout, res.Plan)
-	} else {
-		err = plan.WriteList(os.Stdout, res.Plan)
+		write = plan.WriteJSON
 	}
-	if err != nil {
+	if err := write(os.Stdout, res.Plan); err != nil {
 		return fail(err)
 	}
 	return 0

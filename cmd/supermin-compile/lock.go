@@ -21,13 +21,9 @@ var errDrift = errors.New("drift")
 func lockCmd(args []string) int {
 	fs := flag.NewFlagSet("lock", flag.ContinueOnError)
 	check := fs.Bool("check", false, "only report drift; exit 1 when the lock is out of date")
-	m, code := parse(fs, args)
-	if m == nil {
+	m, res, code := planned(fs, args)
+	if res == nil {
 		return code
-	}
-	res, err := emit.Plan(m)
-	if err != nil {
-		return fail(err)
 	}
 	if *check {
 		if err := checkLock(m, res); err != nil {

@@ -14,13 +14,9 @@ import (
 func sbomCmd(args []string) int {
 	fs := flag.NewFlagSet("sbom", flag.ContinueOnError)
 	out := fs.String("o", "", "write to `FILE` instead of stdout")
-	m, code := parse(fs, args)
-	if m == nil {
+	m, res, code := planned(fs, args)
+	if res == nil {
 		return code
-	}
-	res, err := emit.Plan(m)
-	if err != nil {
-		return fail(err)
 	}
 	if err := writeSBOM(m, res, *out); err != nil {
 		return fail(err)
