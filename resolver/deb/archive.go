@@ -8,6 +8,7 @@ import (
 	"os"
 	"sync"
 
+	"github.com/supermin-compile/supermin-compile/internal/decompress"
 	"github.com/supermin-compile/supermin-compile/plan"
 )
 
@@ -88,7 +89,7 @@ func (a *archive) stream() (*stream, error) {
 		return nil, fmt.Errorf("%s: changed since it was opened", a.deb.path)
 	}
 	sec := io.NewSectionReader(f, a.deb.data.off, a.deb.data.size)
-	z, err := decompress(bufio.NewReaderSize(sec, 64<<10))
+	z, err := decompress.New(bufio.NewReaderSize(sec, 64<<10))
 	if err != nil {
 		f.Close()
 		return nil, a.errorf("%w", err)

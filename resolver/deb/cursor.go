@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/supermin-compile/supermin-compile/internal/decompress"
 )
 
 // Reading a member of a compressed data.tar means decompressing everything
@@ -42,11 +44,11 @@ const (
 // stream is an open decompression stream over one data.tar.
 type stream struct {
 	f  *os.File
-	z  *decompressed
+	z  *decompress.Reader
 	tr *tar.Reader
 }
 
-func newStream(f *os.File, z *decompressed) *stream {
+func newStream(f *os.File, z *decompress.Reader) *stream {
 	return &stream{f: f, z: z, tr: tar.NewReader(z)}
 }
 

@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/supermin-compile/supermin-compile/internal/decompress"
 )
 
 // debFile is the layout of one .deb: where its data.tar is.
@@ -118,7 +120,7 @@ func contains(list []string, s string) bool {
 
 // readControl reads the control and conffiles files of a control.tar.
 func readControl(r io.Reader, b *builder) (*item, error) {
-	z, err := decompress(r)
+	z, err := decompress.New(r)
 	if err != nil {
 		return nil, err
 	}

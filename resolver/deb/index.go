@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/supermin-compile/supermin-compile/internal/decompress"
 	"github.com/supermin-compile/supermin-compile/resolver"
 )
 
@@ -49,7 +50,7 @@ func (u *Universe) readIndex(file string, b *builder) error {
 		return fmt.Errorf("apt-index source: %w", err)
 	}
 	defer f.Close()
-	z, err := decompress(f)
+	z, err := decompress.New(f)
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}

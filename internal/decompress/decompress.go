@@ -1,4 +1,7 @@
-package deb
+// Package decompress recognises a compressed stream by its magic number
+// and decompresses it: gzip, xz, zstd, bzip2, lz4 and legacy lzma, the
+// compressors of .deb members, apt indexes and rpm payloads.
+package decompress
 
 import (
 	"bufio"
@@ -14,8 +17,7 @@ import (
 	"github.com/ulikunitz/xz/lzma"
 )
 
-// Magic numbers of the compressors Debian uses for package members and
-// indexes. lzma (the legacy "alone" format) has no real magic: its first
+// Magic numbers of the compressors packages and indexes use. lzma (the legacy "alone" format) has no real magic: its first
 // byte is the properties byte, 0x5d for every file dpkg or xz writes.
 var (
 	magicGzip  = []byte{0x1f, 0x8b}
@@ -26,24 +28,24 @@ var (
 	magicLzma  = []byte{0x5d, 0x00, 0x00}
 )
 
-// decompressed is a decompressing reader and what releases it.
-type decompressed struct {
+// Reader is a decompressing reader and what releases it.
+type Reader struct {
 	io.Reader
 	close func()
-	kind  string // "gzip", "xz", ... or "none", for messages
+	Kind  string // "gzip", "xz", ... or "none", for messages
 }
 
 // Read names the format in errors: "xz: unexpected EOF" says which layer
 // of a .deb is damaged.
-func (d *decompressed) Read(p []byte) (int, error) {
+func (d *Reader) Read(p []byte) (int, error) {
 	n, err := d.Reader.Read(p)
-	if err != nil && err != io.EOF && d.kind != "none" {
-		err = fmt.Errorf("%s: %w", d.kind, err)
+	if err != nil && err != io.EOF && d.Kind != "none" {
+		err = fmt.Errorf("%s: %w", d.Kind, err)
 	}
 	return n, err
 }
 
-func (d *decompressed) Close() error {
+func (d *Reader) Close() error {
 	if d.close != nil {
 		d.close()
 		d.close = nil
@@ -51,9 +53,9 @@ func (d *decompressed) Close() error {
 	return nil
 }
 
-// decompress recognises the compression of r by its first bytes. Plain
-// data (a tar or a Packages file) passes through unchanged.
-func decompress(r io.Reader) (*decompressed, error) {
+// New recognises the compression of r by its first bytes. Plain data (a
+// tar or a Packages file) passes through unchanged.
+func New(r io.Reader) (*Reader, error) {
 	br, ok := r.(*bufio.Reader)
 	if !ok {
 		br = bufio.NewReaderSize(r, 64<<10)
@@ -65,7 +67,7 @@ func decompress(r io.Reader) (*decompressed, error) {
 		if err != nil {
 			return nil, fmt.Errorf("gzip: %w", err)
 		}
-		return &decompressed{Reader: z, kind: "gzip"}, nil
+		return &Reader{Reader: z, Kind: "gzip"}, nil
 	case bytes.HasPrefix(head, magicXz):
 		// The smallest DictCap lets the stream's own header decide: the
 		// default would allocate 8 MiB for every small control.tar.xz.
@@ -73,7 +75,7 @@ func decompress(r io.Reader) (*decompressed, error) {
 		if err != nil {
 			return nil, fmt.Errorf("xz: %w", err)
 		}
-		return &decompressed{Reader: z, kind: "xz"}, nil
+		return &Reader{Reader: z, Kind: "xz"}, nil
 	case bytes.HasPrefix(head, magicZstd):
 		// One goroutine and low memory: many streams may be open at once
 		// (one per package being copied), each should stay small.
@@ -81,17 +83,17 @@ func decompress(r io.Reader) (*decompressed, error) {
 		if err != nil {
 			return nil, fmt.Errorf("zstd: %w", err)
 		}
-		return &decompressed{Reader: z, close: z.Close, kind: "zstd"}, nil
+		return &Reader{Reader: z, close: z.Close, Kind: "zstd"}, nil
 	case bytes.HasPrefix(head, magicBzip2):
-		return &decompressed{Reader: bzip2.NewReader(br), kind: "bzip2"}, nil
+		return &Reader{Reader: bzip2.NewReader(br), Kind: "bzip2"}, nil
 	case bytes.HasPrefix(head, magicLz4):
-		return &decompressed{Reader: lz4.NewReader(br), kind: "lz4"}, nil
+		return &Reader{Reader: lz4.NewReader(br), Kind: "lz4"}, nil
 	case bytes.HasPrefix(head, magicLzma):
 		z, err := lzma.NewReader(br)
 		if err != nil {
 			return nil, fmt.Errorf("lzma: %w", err)
 		}
-		return &decompressed{Reader: z, kind: "lzma"}, nil
+		return &Reader{Reader: z, Kind: "lzma"}, nil
 	}
-	return &decompressed{Reader: br, kind: "none"}, nil
+	return &Reader{Reader: br, Kind: "none"}, nil
 }
