@@ -3,60 +3,43 @@ package resolver
 import (
 	"fmt"
 	"slices"
-	"strings"
-
-	"pault.ag/go/debian/dependency"
-	"pault.ag/go/debian/version"
 )
 
 // provider is a candidate that Provides a name.
 type provider struct {
-	pkg     *Package
-	op      string // "=" for a versioned provide, "" otherwise
-	version version.Version
+	pkg         *Package
+	op, version string // "" when unversioned
 }
 
 // index is the Universe reduced to candidates, keyed for lookups.
 type index struct {
-	arch      archMatcher
+	d         Dialect
 	names     []string              // sorted candidate names
 	virtuals  []string              // provided names, in discovery order
 	byName    map[string][]*Package // best first: highest version, then universe order
 	providers map[string][]provider // provider name order, then byName order
-	versions  map[*Package]version.Version
 }
 
 func newIndex(u Universe) (*index, error) {
-	nativeName := u.NativeArch()
-	if nativeName == "" {
-		return nil, fmt.Errorf("universe has no native architecture")
-	}
-	native, err := dependency.ParseArch(nativeName)
+	d, err := dialectOf(u)
 	if err != nil {
-		return nil, fmt.Errorf("native architecture %q: %w", nativeName, err)
+		return nil, err
 	}
-	ix := &index{
-		arch:      archMatcher{native: *native},
-		byName:    map[string][]*Package{},
-		providers: map[string][]provider{},
-		versions:  map[*Package]version.Version{},
-	}
-	if err := ix.addCandidates(u.Packages(), nativeName); err != nil {
+	ix := &index{d: d, byName: map[string][]*Package{}, providers: map[string][]provider{}}
+	if err := ix.addCandidates(u.Packages()); err != nil {
 		return nil, err
 	}
 	return ix, ix.addProviders()
 }
 
-func (ix *index) addCandidates(pkgs []*Package, native string) error {
+func (ix *index) addCandidates(pkgs []*Package) error {
 	for _, p := range pkgs {
-		if p.Arch != native && p.Arch != "all" {
+		if !ix.d.Installable(p.Arch) {
 			continue
 		}
-		v, err := version.Parse(p.Version)
-		if err != nil {
+		if err := ix.d.CheckVersion(p.Version); err != nil {
 			return fmt.Errorf("version %q of %s: %w", p.Version, p.ID(), err)
 		}
-		ix.versions[p] = v
 		if _, ok := ix.byName[p.Name]; !ok {
 			ix.names = append(ix.names, p.Name)
 		}
@@ -64,9 +47,9 @@ func (ix *index) addCandidates(pkgs []*Package, native string) error {
 	}
 	slices.Sort(ix.names)
 	for _, name := range ix.names {
-		slices.SortStableFunc(ix.byName[name], func(a, b *Package) int {
-			return version.Compare(ix.versions[b], ix.versions[a])
-		})
+		if c := ix.byName[name]; len(c) > 1 {
+			slices.SortStableFunc(c, func(a, b *Package) int { return ix.d.Compare(b.Version, a.Version) })
+		}
 	}
 	return nil
 }
@@ -76,53 +59,51 @@ func (ix *index) addCandidates(pkgs []*Package, native string) error {
 func (ix *index) addProviders() error {
 	for _, name := range ix.names {
 		for _, p := range ix.byName[name] {
-			if err := ix.addProvides(p); err != nil {
+			provides, err := ix.d.Provides(p)
+			if err != nil {
 				return err
+			}
+			for _, a := range provides {
+				if _, ok := ix.providers[a.Name]; !ok {
+					ix.virtuals = append(ix.virtuals, a.Name)
+				}
+				ix.providers[a.Name] = append(ix.providers[a.Name], provider{pkg: p, op: a.Op, version: a.Version})
 			}
 		}
 	}
 	return nil
 }
 
-func (ix *index) addProvides(p *Package) error {
-	if strings.TrimSpace(p.Provides) == "" {
-		return nil
-	}
-	rels, err := parseRelations(p.Provides, &ix.arch.native)
-	if err != nil {
-		return fmt.Errorf("provides of %s: %w", p.ID(), err)
-	}
-	for _, r := range rels {
-		if len(r.alts) != 1 {
-			return fmt.Errorf("provides of %s: alternatives in %q", p.ID(), r.text)
-		}
-		a := r.alts[0]
-		if a.op != "" && a.op != "=" {
-			return fmt.Errorf("provides of %s: %q: only \"=\" is allowed", p.ID(), r.text)
-		}
-		if _, ok := ix.providers[a.name]; !ok {
-			ix.virtuals = append(ix.virtuals, a.name)
-		}
-		ix.providers[a.name] = append(ix.providers[a.name], provider{pkg: p, op: a.op, version: a.ver})
-	}
-	return nil
-}
-
 // realOK reports whether candidate p satisfies alternative a by name.
-func (ix *index) realOK(a alt, p *Package) bool {
-	return ix.arch.ok(a.arch) && versionOK(a.op, a.ver, ix.versions[p])
+func (ix *index) realOK(a Alt, p *Package) bool {
+	return ix.d.QualifierOK(a.Arch) && ix.d.Satisfies(a.Op, a.Version, p.Version) && ix.withOK(a, p)
 }
 
-// providerOK applies dpkg's rule: an unversioned provide satisfies only an
-// unversioned dependency.
-func (ix *index) providerOK(a alt, pr provider) bool {
-	if !ix.arch.ok(a.arch) {
-		return false
+func (ix *index) providerOK(a Alt, pr provider) bool {
+	return ix.d.QualifierOK(a.Arch) && ix.d.ProvideSatisfies(a, pr.op, pr.version) && ix.withOK(a, pr.pkg)
+}
+
+// withOK checks rpm's "(a with b)": p itself must also satisfy each b.
+func (ix *index) withOK(a Alt, p *Package) bool {
+	for _, w := range a.With {
+		if !ix.satisfiedBy(w, p) {
+			return false
+		}
 	}
-	if a.op == "" {
+	return true
+}
+
+// satisfiedBy reports whether p satisfies a, by its name or a provide.
+func (ix *index) satisfiedBy(a Alt, p *Package) bool {
+	if a.Name == p.Name && ix.realOK(a, p) {
 		return true
 	}
-	return pr.op == "=" && versionOK(a.op, a.ver, pr.version)
+	for _, pr := range ix.providers[a.Name] {
+		if pr.pkg == p && ix.providerOK(a, pr) {
+			return true
+		}
+	}
+	return false
 }
 
 // knownNames lists candidate and provided names, sorted, for suggestions.

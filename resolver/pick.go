@@ -3,12 +3,12 @@ package resolver
 // selectedFor returns an already selected package satisfying any of alts:
 // that one wins over the written order, so "a | b" with b selected does not
 // pull in a as well.
-func (r *walker) selectedFor(alts []alt) *Package {
+func (r *walker) selectedFor(alts []Alt) *Package {
 	for _, a := range alts {
-		if p := r.selected[a.name]; p != nil && r.ix.realOK(a, p) {
+		if p := r.selected[a.Name]; p != nil && r.ix.realOK(a, p) {
 			return p
 		}
-		for _, pr := range r.ix.providers[a.name] {
+		for _, pr := range r.ix.providers[a.Name] {
 			if r.selected[pr.pkg.Name] == pr.pkg && r.ix.providerOK(a, pr) {
 				return pr.pkg
 			}
@@ -20,7 +20,7 @@ func (r *walker) selectedFor(alts []alt) *Package {
 // pick chooses a new package for alts: the first alternative that some
 // usable candidate satisfies. When nothing is usable it also returns the
 // excluded names that would have satisfied alts, in order, without repeats.
-func (r *walker) pick(alts []alt) (*Package, []string) {
+func (r *walker) pick(alts []Alt) (*Package, []string) {
 	var blocked []string
 	for _, a := range alts {
 		p, b := r.pickAlt(a)
@@ -38,9 +38,9 @@ func (r *walker) pick(alts []alt) (*Package, []string) {
 
 // pickAlt prefers a real package of the name (best version first) over
 // providers (in name order).
-func (r *walker) pickAlt(a alt) (*Package, []string) {
+func (r *walker) pickAlt(a Alt) (*Package, []string) {
 	var blocked []string
-	for _, p := range r.ix.byName[a.name] {
+	for _, p := range r.ix.byName[a.Name] {
 		if r.ix.realOK(a, p) {
 			if r.usable(p) {
 				return p, nil
@@ -48,7 +48,7 @@ func (r *walker) pickAlt(a alt) (*Package, []string) {
 			blocked = r.noteBlocked(blocked, p)
 		}
 	}
-	for _, pr := range r.ix.providers[a.name] {
+	for _, pr := range r.ix.providers[a.Name] {
 		if r.ix.providerOK(a, pr) {
 			if r.usable(pr.pkg) {
 				return pr.pkg, nil

@@ -8,26 +8,12 @@ import (
 	"pault.ag/go/debian/version"
 )
 
-// alt is one alternative of a relation, reduced to what matching needs.
-type alt struct {
-	name string
-	arch *dependency.Arch // nil when unqualified
-	op   string           // "" when unversioned
-	ver  version.Version
-}
-
-// relation is one comma-separated element of a Depends field.
-type relation struct {
-	text string // normalised source text, for messages
-	alts []alt
-}
-
 // parseRelations splits text on commas itself so that every relation keeps
 // its source text; messages then quote the control file, not a re-rendering.
 // Relations whose alternatives are all ruled out by arch or profile
 // restrictions are dropped.
-func parseRelations(text string, native *dependency.Arch) ([]relation, error) {
-	var out []relation
+func parseRelations(text string, native *dependency.Arch) ([]Relation, error) {
+	var out []Relation
 	for _, chunk := range strings.Split(text, ",") {
 		chunk = strings.Join(strings.Fields(chunk), " ")
 		if chunk == "" {
@@ -37,31 +23,31 @@ func parseRelations(text string, native *dependency.Arch) ([]relation, error) {
 		if err != nil {
 			return nil, fmt.Errorf("relation %q: %w", chunk, err)
 		}
-		if len(r.alts) > 0 {
+		if len(r.Alts) > 0 {
 			out = append(out, r)
 		}
 	}
 	return out, nil
 }
 
-func parseRelation(chunk string, native *dependency.Arch) (relation, error) {
+func parseRelation(chunk string, native *dependency.Arch) (Relation, error) {
 	dep, err := safeParse(chunk)
 	if err != nil {
-		return relation{}, err
+		return Relation{}, err
 	}
 	if len(dep.Relations) != 1 || len(dep.Relations[0].Possibilities) == 0 {
-		return relation{}, fmt.Errorf("malformed relation")
+		return Relation{}, fmt.Errorf("malformed relation")
 	}
-	r := relation{text: chunk}
+	r := Relation{Text: chunk}
 	for _, p := range dep.Relations[0].Possibilities {
 		if !applies(p, native) {
 			continue
 		}
 		a, err := toAlt(p)
 		if err != nil {
-			return relation{}, err
+			return Relation{}, err
 		}
-		r.alts = append(r.alts, a)
+		r.Alts = append(r.Alts, a)
 	}
 	return r, nil
 }
@@ -77,25 +63,39 @@ func safeParse(s string) (dep *dependency.Dependency, err error) {
 	return dependency.Parse(s)
 }
 
-func toAlt(p dependency.Possibility) (alt, error) {
+func toAlt(p dependency.Possibility) (Alt, error) {
 	if p.Substvar {
-		return alt{}, fmt.Errorf("unsubstituted variable ${%s}", p.Name)
+		return Alt{}, fmt.Errorf("unsubstituted variable ${%s}", p.Name)
 	}
 	if p.Name == "" {
-		return alt{}, fmt.Errorf("empty package name")
+		return Alt{}, fmt.Errorf("empty package name")
 	}
-	a := alt{name: p.Name, arch: p.Arch}
-	if p.Arch != nil && p.Arch.CPU == "" {
-		return alt{}, fmt.Errorf("empty architecture qualifier on %s", p.Name)
+	a := Alt{Name: p.Name}
+	if p.Arch != nil {
+		if p.Arch.CPU == "" {
+			return Alt{}, fmt.Errorf("empty architecture qualifier on %s", p.Name)
+		}
+		a.Arch = archName(p.Arch)
 	}
 	if p.Version != nil {
-		v, err := version.Parse(p.Version.Number)
-		if err != nil {
-			return alt{}, fmt.Errorf("version %q: %w", p.Version.Number, err)
+		if _, err := version.Parse(p.Version.Number); err != nil {
+			return Alt{}, fmt.Errorf("version %q: %w", p.Version.Number, err)
 		}
-		a.op, a.ver = p.Version.Operator, v
+		a.Op, a.Version = p.Version.Operator, p.Version.Number
 	}
 	return a, nil
+}
+
+// archName renders a qualifier. The library panics on names it parsed but
+// cannot render; those match no architecture, so any rendering that is
+// not a real name will do.
+func archName(a *dependency.Arch) (s string) {
+	defer func() {
+		if recover() != nil {
+			s = strings.Join([]string{"?", a.ABI, a.Libc, a.OS, a.CPU}, "-")
+		}
+	}()
+	return a.String()
 }
 
 // applies evaluates "[arch ...]" against the native architecture and

@@ -41,20 +41,22 @@ type walker struct {
 	excluded map[string]bool     // names never to select
 	selected map[string]*Package // name -> the one package chosen for it
 	order    []*Package          // selection order; doubles as the BFS queue
+	next     int                 // the queue's head in order
+	pending  []pending           // conditional relations not yet applied
 	res      *Result
 }
 
 func (r *walker) setExcludes(names []string) error {
-	specs, err := parseSpecs(names)
+	specs, err := parseSpecs(names, r.ix.d)
 	if err != nil {
 		return fmt.Errorf("exclude: %w", err)
 	}
 	for _, sp := range specs {
-		// A qualifier matches all candidates or none (see archMatcher).
-		if !r.ix.arch.ok(sp.alt.arch) {
+		// A qualifier matches all candidates or none.
+		if !r.ix.d.QualifierOK(sp.alt.Arch) {
 			continue
 		}
-		r.excluded[sp.alt.name] = true
+		r.excluded[sp.alt.Name] = true
 		r.checkExclude(sp)
 	}
 	return nil
@@ -65,8 +67,8 @@ func (r *walker) setExcludes(names []string) error {
 // its providers, which would be a surprising action at a distance.
 func (r *walker) checkExclude(sp spec) {
 	switch {
-	case len(r.ix.byName[sp.alt.name]) > 0:
-	case len(r.ix.providers[sp.alt.name]) > 0:
+	case len(r.ix.byName[sp.alt.Name]) > 0:
+	case len(r.ix.providers[sp.alt.Name]) > 0:
 		r.note("excluded %q is a virtual package; exclude its providers instead", sp.raw)
 	default:
 		r.note("excluded package %q does not exist", sp.raw)
@@ -79,31 +81,76 @@ func (r *walker) add(p *Package, parent string) {
 	r.order = append(r.order, p)
 }
 
+// walk drains the queue, then applies conditional relations whose
+// condition now holds, and repeats until nothing changes. "unless"
+// relations are decided only when no "if" relation fires any more.
 func (r *walker) walk() error {
-	for i := 0; i < len(r.order); i++ {
-		p := r.order[i]
-		rels, err := parseRelations(p.Depends, &r.ix.arch.native)
+	for {
+		if err := r.drain(); err != nil {
+			return err
+		}
+		if !r.applyConditions(false) && !r.applyConditions(true) {
+			return nil
+		}
+	}
+}
+
+func (r *walker) drain() error {
+	for ; r.next < len(r.order); r.next++ {
+		p := r.order[r.next]
+		rels, err := r.ix.d.Relations(p)
 		if err != nil {
-			return fmt.Errorf("dependencies of %s %s: %w", p.ID(), p.Version, err)
+			return err
 		}
 		for _, rel := range rels {
-			r.satisfy(p, rel)
+			if len(rel.If) > 0 {
+				r.pending = append(r.pending, pending{p, rel})
+			} else {
+				r.satisfy(p, rel)
+			}
 		}
 	}
 	return nil
 }
 
-func (r *walker) satisfy(p *Package, rel relation) {
-	if r.selectedFor(rel.alts) != nil {
+// pending is a conditional relation of a selected package, not yet applied.
+type pending struct {
+	from *Package
+	rel  Relation
+}
+
+// applyConditions applies the pending relations of one kind whose
+// condition holds, in the order they were met; it reports whether any did.
+func (r *walker) applyConditions(unless bool) bool {
+	applied := false
+	keep := r.pending[:0]
+	for _, c := range r.pending {
+		holds := r.selectedFor(c.rel.If) != nil
+		switch {
+		case c.rel.Unless != unless:
+			keep = append(keep, c)
+		case holds != unless:
+			r.satisfy(c.from, c.rel)
+			applied = true
+		case !unless:
+			keep = append(keep, c) // its condition may hold later
+		}
+	}
+	r.pending = keep
+	return applied
+}
+
+func (r *walker) satisfy(p *Package, rel Relation) {
+	if r.selectedFor(rel.Alts) != nil {
 		return
 	}
-	if dep, blocked := r.pick(rel.alts); dep != nil {
+	if dep, blocked := r.pick(rel.Alts); dep != nil {
 		r.add(dep, p.Name)
 	} else if len(blocked) > 0 {
 		r.warn("dependency %q of %s is satisfiable only by excluded %s%s",
-			rel.text, p.Name, strings.Join(blocked, ", "), r.via(p.Name))
+			rel.Text, p.Name, strings.Join(blocked, ", "), r.via(p.Name))
 	} else {
-		r.warn("unsatisfied dependency %q of %s%s", rel.text, p.Name, r.via(p.Name))
+		r.warn("unsatisfied dependency %q of %s%s", rel.Text, p.Name, r.via(p.Name))
 	}
 }
 

@@ -9,7 +9,7 @@ import (
 // that they count as "already selected" for every relation. All missing
 // names are collected into one *NotFoundError.
 func (r *walker) seedRequired(names []string) error {
-	specs, err := parseSpecs(names)
+	specs, err := parseSpecs(names, r.ix.d)
 	if err != nil {
 		return fmt.Errorf("packages: %w", err)
 	}
@@ -30,12 +30,12 @@ func (r *walker) seedRequired(names []string) error {
 }
 
 func (r *walker) seedOptional(names []string) error {
-	specs, err := parseSpecs(names)
+	specs, err := parseSpecs(names, r.ix.d)
 	if err != nil {
 		return fmt.Errorf("optional: %w", err)
 	}
 	for _, sp := range specs {
-		if r.excluded[sp.alt.name] && r.ix.arch.ok(sp.alt.arch) {
+		if r.excluded[sp.alt.Name] && r.ix.d.QualifierOK(sp.alt.Arch) {
 			r.note("optional package %q is excluded, skipped", sp.raw)
 			continue
 		}
@@ -52,20 +52,20 @@ func (r *walker) seedOptional(names []string) error {
 // seed selects the package sp names (a provider when sp names a virtual
 // package). It reports false when nothing matches.
 func (r *walker) seed(sp spec) (bool, error) {
-	if r.excluded[sp.alt.name] && r.ix.arch.ok(sp.alt.arch) {
+	if r.excluded[sp.alt.Name] && r.ix.d.QualifierOK(sp.alt.Arch) {
 		return false, fmt.Errorf("package %q is both required and excluded", sp.raw)
 	}
 	if r.alreadySeeded(sp.alt) {
 		return true, nil
 	}
-	p, blocked := r.pick([]alt{sp.alt})
+	p, blocked := r.pick([]Alt{sp.alt})
 	if p == nil && len(blocked) > 0 {
 		return false, fmt.Errorf("package %q is satisfiable only by excluded %s", sp.raw, strings.Join(blocked, ", "))
 	}
 	if p == nil {
 		return false, nil
 	}
-	if p.Name != sp.alt.name {
+	if p.Name != sp.alt.Name {
 		r.note("%q is a virtual package, using its provider %s", sp.raw, p.Name)
 	}
 	r.add(p, "")
@@ -75,24 +75,24 @@ func (r *walker) seed(sp spec) (bool, error) {
 // alreadySeeded reports whether sp is already in the closure. A request
 // names a real package when one exists: a selected package that merely
 // Provides the name does not count, unlike for a dependency.
-func (r *walker) alreadySeeded(a alt) bool {
-	if p := r.selected[a.name]; p != nil && r.ix.realOK(a, p) {
+func (r *walker) alreadySeeded(a Alt) bool {
+	if p := r.selected[a.Name]; p != nil && r.ix.realOK(a, p) {
 		return true
 	}
-	for _, p := range r.ix.byName[a.name] {
+	for _, p := range r.ix.byName[a.Name] {
 		if r.ix.realOK(a, p) {
 			return false
 		}
 	}
-	return r.selectedFor([]alt{a}) != nil
+	return r.selectedFor([]Alt{a}) != nil
 }
 
 // suggest offers close names; a name that exists but not for the requested
 // architecture is the most likely fix and goes first.
 func (r *walker) suggest(sp spec) []string {
-	s := suggest(sp.alt.name, r.ix.knownNames())
-	if sp.alt.arch != nil && len(r.ix.byName[sp.alt.name]) > 0 {
-		s = append([]string{sp.alt.name}, s...)
+	s := suggest(sp.alt.Name, r.ix.knownNames())
+	if sp.alt.Arch != "" && len(r.ix.byName[sp.alt.Name]) > 0 {
+		s = append([]string{sp.alt.Name}, s...)
 	}
 	return s[:min(len(s), maxSuggestions)]
 }

@@ -3,30 +3,26 @@ package resolver
 import (
 	"fmt"
 	"strings"
-
-	"pault.ag/go/debian/dependency"
-	"pault.ag/go/debian/version"
 )
 
 // spec is a package named in a Request: "name", "name:arch", and either
 // with "=version" to pin that exact version.
 type spec struct {
 	raw string
-	alt alt
+	alt Alt
 }
 
-func parseSpec(s string) (spec, error) {
+func parseSpec(s string, d Dialect) (spec, error) {
 	raw := strings.TrimSpace(s)
 	nameArch, pin, pinned := strings.Cut(raw, "=")
 	sp, err := parseNameArch(raw, nameArch)
 	if err != nil || !pinned {
 		return sp, err
 	}
-	v, err := version.Parse(pin)
-	if err != nil || pin == "" {
+	if pin == "" || d.CheckVersion(pin) != nil {
 		return spec{}, fmt.Errorf("invalid version in %q", s)
 	}
-	sp.alt.op, sp.alt.ver = "=", v
+	sp.alt.Op, sp.alt.Version = "=", pin
 	return sp, nil
 }
 
@@ -36,25 +32,21 @@ func parseNameArch(raw, nameArch string) (spec, error) {
 	if name == "" || strings.ContainsAny(name, " \t,|()[]<>") {
 		return spec{}, fmt.Errorf("invalid package name %q", s)
 	}
-	sp := spec{raw: raw, alt: alt{name: name}}
+	sp := spec{raw: raw, alt: Alt{Name: name}}
 	if !qualified {
 		return sp, nil
 	}
 	if qual == "" || strings.ContainsAny(qual, " \t:") {
 		return spec{}, fmt.Errorf("invalid architecture qualifier in %q", s)
 	}
-	a, err := dependency.ParseArch(qual)
-	if err != nil {
-		return spec{}, fmt.Errorf("architecture qualifier in %q: %w", s, err)
-	}
-	sp.alt.arch = a
+	sp.alt.Arch = qual
 	return sp, nil
 }
 
-func parseSpecs(names []string) ([]spec, error) {
+func parseSpecs(names []string, d Dialect) ([]spec, error) {
 	out := make([]spec, 0, len(names))
 	for _, n := range names {
-		sp, err := parseSpec(n)
+		sp, err := parseSpec(n, d)
 		if err != nil {
 			return nil, err
 		}
