@@ -9,25 +9,28 @@ import (
 	"sync"
 
 	"github.com/supermin-compile/supermin-compile/internal/decompress"
+	"github.com/supermin-compile/supermin-compile/internal/members"
 	"github.com/supermin-compile/supermin-compile/plan"
 )
 
 // archive is a .deb whose data.tar is listed once and then read member by
-// member through the Universe's cursors.
+// member through the Universe's cache of decompression streams.
 type archive struct {
-	deb     *debFile
-	cursors *cursorCache
+	deb   *debFile
+	cache *members.Cache
 
 	once    sync.Once
 	entries []plan.Entry // data.tar members in archive order
 	err     error
 }
 
+var _ members.Archive = (*archive)(nil)
+
 // list returns the entries of data.tar, reading the archive on first use.
 func (a *archive) list() ([]plan.Entry, error) {
 	a.once.Do(func() {
 		if a.entries, a.err = a.readList(); a.err == nil {
-			a.cursors.order.listed(a)
+			a.cache.Listed(a)
 		}
 	})
 	return a.entries, a.err
@@ -38,7 +41,7 @@ func (a *archive) readList() ([]plan.Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer s.close()
+	defer s.Close()
 	l := newLister(a)
 	for {
 		h, err := s.tr.Next()
@@ -46,38 +49,44 @@ func (a *archive) readList() ([]plan.Entry, error) {
 			return l.entries, nil
 		}
 		if err != nil {
-			return nil, a.errorf("%w", err)
+			return nil, a.Errorf("%w", err)
 		}
 		if err := l.add(h); err != nil {
-			return nil, a.errorf("%s: %w", h.Name, err)
+			return nil, a.Errorf("%s: %w", h.Name, err)
 		}
-		if err := a.keepSmall(h, l.index-1, s.tr); err != nil {
-			return nil, a.errorf("%s: %w", h.Name, err)
+		if _, err := a.cache.KeepSmall(a, l.index-1, regularSize(h), s.tr); err != nil {
+			return nil, a.Errorf("%s: %w", h.Name, err)
 		}
 	}
 }
 
-// keepSmall keeps a small regular file's contents while the listing
-// stream is on it, if the budget allows.
-func (a *archive) keepSmall(h *tar.Header, index int, r io.Reader) error {
-	if h.Typeflag != tar.TypeReg || h.Size == 0 || h.Size > smallMember || !a.cursors.small.fits(h.Size) {
-		return nil
+// Members lists the regular files with data, for the cache's read order.
+func (a *archive) Members() []members.Member {
+	var ms []members.Member
+	for _, e := range a.entries {
+		if s, ok := e.Src.(*members.Source); ok {
+			ms = append(ms, members.Member{Path: e.Path, Index: s.Index})
+		}
 	}
-	b := make([]byte, h.Size)
-	if _, err := io.ReadFull(r, b); err != nil {
-		return unexpected(err)
-	}
-	a.cursors.small.put(memberKey{a, index}, b)
-	return nil
+	return ms
 }
 
-// errorf prefixes a message with the .deb and its data member.
-func (a *archive) errorf(format string, args ...any) error {
+// Errorf prefixes a message with the .deb and its data member.
+func (a *archive) Errorf(format string, args ...any) error {
 	return fmt.Errorf("%s: %s: "+format, append([]any{a.deb.path, a.deb.data.name}, args...)...)
 }
 
+// Stream opens a stream at the start of data.tar, for the cache.
+func (a *archive) Stream() (members.Stream, error) {
+	s, err := a.stream()
+	if err != nil {
+		return nil, err // not a nil *tarStream in an interface
+	}
+	return s, nil
+}
+
 // stream opens a decompression stream at the start of data.tar.
-func (a *archive) stream() (*stream, error) {
+func (a *archive) stream() (*tarStream, error) {
 	f, err := os.Open(a.deb.path)
 	if err != nil {
 		return nil, err
@@ -92,7 +101,38 @@ func (a *archive) stream() (*stream, error) {
 	z, err := decompress.New(bufio.NewReaderSize(sec, 64<<10))
 	if err != nil {
 		f.Close()
-		return nil, a.errorf("%w", err)
+		return nil, a.Errorf("%w", err)
 	}
-	return newStream(f, z), nil
+	return &tarStream{f: f, z: z, tr: tar.NewReader(z)}, nil
+}
+
+// tarStream is a decompression stream over one data.tar: a members.Stream
+// whose members are the tar headers.
+type tarStream struct {
+	f  *os.File
+	z  *decompress.Reader
+	tr *tar.Reader
+}
+
+func (s *tarStream) Next() (string, int64, error) {
+	h, err := s.tr.Next()
+	if err != nil {
+		return "", 0, err
+	}
+	return h.Name, regularSize(h), nil
+}
+
+func (s *tarStream) Read(p []byte) (int, error) { return s.tr.Read(p) }
+
+func (s *tarStream) Close() error {
+	s.z.Close()
+	return s.f.Close()
+}
+
+// regularSize is the size of a regular file's data, 0 for other members.
+func regularSize(h *tar.Header) int64 {
+	if h.Typeflag != tar.TypeReg {
+		return 0
+	}
+	return h.Size
 }

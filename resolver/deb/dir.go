@@ -32,7 +32,7 @@ func OpenDir(dir, arch string) (*Universe, error) {
 		return nil, err
 	}
 	for i, it := range items {
-		it.deb.arch.cursors = u.cursors
+		it.deb.arch.cache = u.cache
 		it.deb.path = paths[i]
 		u.add(it)
 	}

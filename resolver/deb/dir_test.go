@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/supermin-compile/supermin-compile/internal/members"
 	"github.com/supermin-compile/supermin-compile/internal/testtool"
 	"github.com/supermin-compile/supermin-compile/plan"
 	"github.com/supermin-compile/supermin-compile/resolver"
@@ -142,13 +143,13 @@ func checkDebs(t *testing.T, debs []string) {
 			// decompression, however many there are.
 			wantStarts := int64(0)
 			for _, e := range entries {
-				if e.Size > smallMember {
+				if e.Size > members.SmallMember {
 					wantStarts = 1
 				}
 			}
-			before := u.cursors.starts.Load()
+			before := u.cache.Starts()
 			checkContents(t, deb, entries)
-			if n := u.cursors.starts.Load() - before; n != wantStarts {
+			if n := u.cache.Starts() - before; n != wantStarts {
 				t.Errorf("reading the files in order started %d decompressions, want %d", n, wantStarts)
 			}
 		})
@@ -227,7 +228,7 @@ func TestReadOrders(t *testing.T) {
 	// A reader closed half-way leaves a usable cursor behind.
 	var e plan.Entry
 	for _, x := range all {
-		if x.Size > smallMember {
+		if x.Size > members.SmallMember {
 			e = x
 		}
 	}
@@ -257,9 +258,9 @@ func checkHeldOpen(t *testing.T, u *Universe, want map[string]string) {
 	var first, later plan.Entry
 	for i := range all {
 		for j := i + 1; j < len(all) && first.Src == nil; j++ {
-			a, _ := all[i].Src.(*memberSource)
-			b, _ := all[j].Src.(*memberSource)
-			if a != nil && b != nil && a.a == b.a && all[i].Size > smallMember && all[j].Size > smallMember {
+			a, _ := all[i].Src.(*members.Source)
+			b, _ := all[j].Src.(*members.Source)
+			if a != nil && b != nil && a.Archive == b.Archive && all[i].Size > members.SmallMember && all[j].Size > members.SmallMember {
 				first, later = all[i], all[j]
 			}
 		}
@@ -275,8 +276,8 @@ func checkHeldOpen(t *testing.T, u *Universe, want map[string]string) {
 	if got := sourceSHA256(t, later); got != want[later.Src.String()] {
 		t.Errorf("while another member is open: %s differs", later.Src)
 	}
-	if d := time.Since(start); d < maxWait || d > maxWait+5*time.Second {
-		t.Errorf("opening while another member is open took %s, want about %s", d, maxWait)
+	if d := time.Since(start); d < members.MaxWait || d > members.MaxWait+5*time.Second {
+		t.Errorf("opening while another member is open took %s, want about %s", d, members.MaxWait)
 	}
 	held.Close()
 }

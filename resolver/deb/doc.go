@@ -6,11 +6,10 @@
 // Opening reads metadata only: the control member of each .deb, or the
 // index, streamed paragraph by paragraph. Package contents are read when a
 // format asks for them, straight out of each archive's data.tar member,
-// never unpacked to disk and never held whole in memory: decompression
-// streams are kept positioned between reads (cursor.go), and members
-// about to be needed are read ahead within a memory budget (readahead.go),
-// so that an appliance costs about one decompression of each archive to
-// list it and one to copy it.
+// never unpacked to disk and never held whole in memory: internal/members
+// keeps decompression streams positioned between reads and reads ahead the
+// members about to be needed, so that an appliance costs about one
+// decompression of each archive to list it and one to copy it.
 //
 // Beyond resolver.ArchiveUniverse, a Universe offers what emit looks for:
 // EssentialNames (for `[source] essential = true`), Missing (every absent

@@ -6,6 +6,7 @@ import (
 	"path"
 	"slices"
 
+	"github.com/supermin-compile/supermin-compile/internal/members"
 	"github.com/supermin-compile/supermin-compile/plan"
 	"github.com/supermin-compile/supermin-compile/resolver"
 )
@@ -82,7 +83,7 @@ func (l *lister) entry(h *tar.Header, index int) (plan.Entry, error) {
 	}
 	switch {
 	case e.Type == plan.Regular && e.Size > 0:
-		e.Src = &memberSource{a: l.a, index: index, name: h.Name}
+		e.Src = &members.Source{Cache: l.a.cache, Archive: l.a, Index: index, Name: h.Name, Label: l.a.deb.path}
 	case e.Type == plan.Hardlink && !l.regular[e.Link]:
 		return e, fmt.Errorf("hard link to %q, which is not an earlier regular file", h.Linkname)
 	}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/supermin-compile/supermin-compile/internal/members"
 )
 
 var indexSeed = `Package: 0ad
@@ -73,8 +75,8 @@ func FuzzDebArchive(f *testing.F) {
 		if err != nil {
 			t.Fatalf("readDeb accepted what openDeb refuses: %v", err)
 		}
-		a := &archive{deb: df, cursors: newCursorCache(2)}
-		defer a.cursors.closeAll()
+		a := &archive{deb: df, cache: members.NewCache()}
+		defer a.cache.Close()
 		entries, err := a.list()
 		if err != nil {
 			return

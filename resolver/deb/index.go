@@ -181,7 +181,7 @@ func (u *Universe) openIndexed(p *resolver.Package, d *pkgDeb) error {
 			got.Name, got.Version, got.Arch, p.Name, p.Version, p.Arch)
 	}
 	d.path, d.conffiles = file, it.deb.conffiles
-	d.arch = &archive{deb: df, cursors: u.cursors}
+	d.arch = &archive{deb: df, cache: u.cache}
 	return nil
 }
 
@@ -240,6 +240,6 @@ func (u *Universe) Digest(p *resolver.Package) (string, error) {
 
 // Close releases the archives kept open between reads.
 func (u *Universe) Close() error {
-	u.cursors.closeAll()
+	u.cache.Close()
 	return nil
 }

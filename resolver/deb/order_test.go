@@ -51,7 +51,7 @@ func TestPathOrderReads(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		starts := u.cursors.starts.Load()
+		starts := u.cache.Starts()
 		t.Logf("skip docs %v: %d files of %d packages: %d decompression streams", skipDocs, len(all), len(res.Packages), starts)
 		if starts > int64(len(res.Packages)*3/2) {
 			t.Errorf("%d streams for %d packages: the cursors are not reused", starts, len(res.Packages))

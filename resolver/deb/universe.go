@@ -8,17 +8,18 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/supermin-compile/supermin-compile/internal/members"
 	"github.com/supermin-compile/supermin-compile/resolver"
 )
 
 // Universe is a set of .deb packages, from a directory or an index.
 type Universe struct {
-	native  string
-	items   []*item                                       // sorted by name, arch, then source order
-	pkgs    []*resolver.Package                           // the items' packages, in the same order
-	locate  func(p *resolver.Package, d *pkgDeb) []string // index: candidate paths of a .deb
-	pool    string                                        // index: where .debs are
-	cursors *cursorCache
+	native string
+	items  []*item                                       // sorted by name, arch, then source order
+	pkgs   []*resolver.Package                           // the items' packages, in the same order
+	locate func(p *resolver.Package, d *pkgDeb) []string // index: candidate paths of a .deb
+	pool   string                                        // index: where .debs are
+	cache  *members.Cache                                // reads the archives' members
 }
 
 var (
@@ -45,7 +46,7 @@ type pkgDeb struct {
 }
 
 func newUniverse(native string) *Universe {
-	return &Universe{native: native, cursors: newCursorCache(maxIdleCursors)}
+	return &Universe{native: native, cache: members.NewCache()}
 }
 
 func (u *Universe) add(it *item) { u.items = append(u.items, it) }

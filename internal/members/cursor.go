@@ -1,93 +1,46 @@
-package deb
+package members
 
 import (
-	"archive/tar"
 	"bytes"
-	"fmt"
 	"io"
 	"os"
 	"path"
 	"slices"
-	"sync"
-	"sync/atomic"
 	"time"
-
-	"github.com/supermin-compile/supermin-compile/internal/decompress"
 )
 
-// Reading a member of a compressed data.tar means decompressing everything
+// Reading a member of a compressed archive means decompressing everything
 // before it. Formats read a package's files roughly in archive order, but
 // interleaved with other packages' files and from several goroutines, so
 // each read would otherwise start over. A cursor is a decompression stream
 // left positioned after the member last read: the next read of a later
 // member of the same archive continues from it.
 //
-//   - Idle cursors are kept, per Universe, in a small LRU cache; an evicted
+//   - Idle cursors are kept, per Cache, in a small LRU list; an evicted
 //     one first reads its archive's next members ahead (readahead.go).
 //   - A read that finds its archive's cursor busy with an earlier member
 //     waits for it: starting over would decompress that member again
-//     anyway. The wait is bounded, so that a caller holding one member
-//     open while opening the next cannot deadlock.
+//     anyway. The wait is bounded (MaxWait), so that a caller holding one
+//     member open while opening the next cannot deadlock.
 //   - A read of an earlier member, or one with no cursor to wait for,
 //     starts a new stream.
 
-const (
-	// maxIdleCursors bounds the streams kept open between reads. Each
-	// holds a file and a decompressor: up to 8 MiB of xz dictionary for
-	// dpkg's default preset. Reading ahead (readahead.go) does more for
-	// the same memory than more cursors would.
-	maxIdleCursors = 8
-	// maxWait bounds the wait for a busy cursor.
-	maxWait = 2 * time.Second
-)
-
-// stream is an open decompression stream over one data.tar.
-type stream struct {
-	f  *os.File
-	z  *decompress.Reader
-	tr *tar.Reader
-}
-
-func newStream(f *os.File, z *decompress.Reader) *stream {
-	return &stream{f: f, z: z, tr: tar.NewReader(z)}
-}
-
-func (s *stream) close() {
-	s.z.Close()
-	s.f.Close()
-}
-
-// cursor is a stream and the index of the tar header it returns next.
+// cursor is a stream and the index of the member its Next returns next.
 type cursor struct {
-	*stream
-	a       *archive
+	Stream
+	a       Archive
 	next    int
 	reading int           // while busy: the member being read
 	done    chan struct{} // while busy: closed when the cursor is released
 }
 
-type cursorCache struct {
-	mu     sync.Mutex
-	idle   []*cursor // least recently used first
-	busy   []*cursor
-	max    int
-	order  *readOrder
-	small  *memberCache // small files, kept when the archive was listed
-	ahead  *memberCache // read ahead from evicted cursors
-	starts atomic.Int64 // streams started for reads, for tests and benchmarks
-}
-
-func newCursorCache(max int) *cursorCache {
-	o := &readOrder{}
-	return &cursorCache{max: max, order: o, small: newMemberCache(smallBudget, o), ahead: newMemberCache(readAheadBudget, o)}
-}
-
-// open returns a reader of member index (named name) of a's data.tar.
-func (c *cursorCache) open(a *archive, index int, name string) (io.ReadCloser, error) {
-	c.order.opened(memberKey{a, index})
-	deadline := time.Now().Add(maxWait)
+// Open returns a reader of member index of a, which must be named name
+// (compared after path.Clean with what the stream's Next returns).
+func (c *Cache) Open(a Archive, index int, name string) (io.ReadCloser, error) {
+	c.order.opened(key{a, index})
+	deadline := time.Now().Add(MaxWait)
 	for {
-		if b, ok := c.cached(memberKey{a, index}); ok {
+		if b, ok := c.cached(key{a, index}); ok {
 			return io.NopCloser(bytes.NewReader(b)), nil
 		}
 		cur, wait := c.acquire(a, index, time.Now().Before(deadline))
@@ -105,11 +58,11 @@ func (c *cursorCache) open(a *archive, index int, name string) (io.ReadCloser, e
 			c.discard(cur)
 			return nil, err
 		}
-		return &memberReader{cur: cur, cache: c}, nil
+		return &reader{cur: cur, cache: c}, nil
 	}
 }
 
-func (c *cursorCache) cached(k memberKey) ([]byte, bool) {
+func (c *Cache) cached(k key) ([]byte, bool) {
 	if b, ok := c.small.take(k); ok {
 		return b, true
 	}
@@ -118,7 +71,7 @@ func (c *cursorCache) cached(k memberKey) ([]byte, bool) {
 
 // acquire returns an idle cursor of a positioned at or before index, now
 // busy, or else, if mayWait, the release signal of a busy one to wait for.
-func (c *cursorCache) acquire(a *archive, index int, mayWait bool) (*cursor, <-chan struct{}) {
+func (c *Cache) acquire(a Archive, index int, mayWait bool) (*cursor, <-chan struct{}) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if cur := c.takeIdle(a, index); cur != nil {
@@ -140,13 +93,13 @@ func waitFor(done <-chan struct{}, deadline time.Time) {
 	}
 }
 
-func (c *cursorCache) start(a *archive, index int) (*cursor, error) {
-	s, err := a.stream()
+func (c *Cache) start(a Archive, index int) (*cursor, error) {
+	s, err := a.Stream()
 	if err != nil {
 		return nil, err
 	}
 	c.starts.Add(1)
-	cur := &cursor{stream: s, a: a}
+	cur := &cursor{Stream: s, a: a}
 	c.mu.Lock()
 	c.markBusy(cur, index)
 	c.mu.Unlock()
@@ -155,7 +108,7 @@ func (c *cursorCache) start(a *archive, index int) (*cursor, error) {
 
 // takeIdle removes from the idle list the cursor of a that is furthest
 // along without being past index.
-func (c *cursorCache) takeIdle(a *archive, index int) *cursor {
+func (c *Cache) takeIdle(a Archive, index int) *cursor {
 	best := -1
 	for i, cur := range c.idle {
 		if cur.a == a && cur.next <= index && (best < 0 || cur.next > c.idle[best].next) {
@@ -172,7 +125,7 @@ func (c *cursorCache) takeIdle(a *archive, index int) *cursor {
 
 // busyBefore returns a busy cursor of a that will be usable for index once
 // released: one reading an earlier member.
-func (c *cursorCache) busyBefore(a *archive, index int) *cursor {
+func (c *Cache) busyBefore(a Archive, index int) *cursor {
 	for _, cur := range c.busy {
 		if cur.a == a && cur.reading < index {
 			return cur
@@ -181,13 +134,13 @@ func (c *cursorCache) busyBefore(a *archive, index int) *cursor {
 	return nil
 }
 
-func (c *cursorCache) markBusy(cur *cursor, index int) {
+func (c *Cache) markBusy(cur *cursor, index int) {
 	cur.reading, cur.done = index, make(chan struct{})
 	c.busy = append(c.busy, cur)
 }
 
 // unbusy takes cur off the busy list and wakes its waiters; c.mu is held.
-func (c *cursorCache) unbusy(cur *cursor) {
+func (c *Cache) unbusy(cur *cursor) {
 	if i := slices.Index(c.busy, cur); i >= 0 {
 		c.busy = slices.Delete(c.busy, i, i+1)
 	}
@@ -198,7 +151,7 @@ func (c *cursorCache) unbusy(cur *cursor) {
 // recently used one is evicted: its archive's next members are read ahead
 // first, the cursor busy meanwhile so that readers of those members wait
 // for them rather than start over.
-func (c *cursorCache) put(cur *cursor) {
+func (c *Cache) put(cur *cursor) {
 	c.mu.Lock()
 	c.idle = append(c.idle, cur)
 	c.unbusy(cur)
@@ -216,63 +169,50 @@ func (c *cursorCache) put(cur *cursor) {
 }
 
 // discard closes a busy cursor whose stream cannot be trusted.
-func (c *cursorCache) discard(cur *cursor) {
+func (c *Cache) discard(cur *cursor) {
 	c.mu.Lock()
 	c.unbusy(cur)
 	c.mu.Unlock()
-	cur.close()
-}
-
-// closeAll releases every idle cursor and what was read ahead.
-func (c *cursorCache) closeAll() {
-	c.mu.Lock()
-	idle := c.idle
-	c.idle = nil
-	c.mu.Unlock()
-	for _, cur := range idle {
-		cur.close()
-	}
-	c.small.clear()
-	c.ahead.clear()
+	cur.Close()
 }
 
 // seek advances to member index. The name check catches an archive that
 // no longer matches its listing.
 func (cur *cursor) seek(index int, name string) error {
 	for cur.next <= index {
-		h, err := cur.tr.Next()
+		got, _, err := cur.Next()
 		if err != nil {
-			return cur.a.errorf("%s: %w", name, unexpected(err))
+			return cur.a.Errorf("%s: %w", name, unexpected(err))
 		}
 		cur.next++
-		if cur.next-1 == index && path.Clean(h.Name) != path.Clean(name) {
-			return cur.a.errorf("member %d is %q, it was %q when listed", index, h.Name, name)
+		if cur.next-1 == index && path.Clean(got) != path.Clean(name) {
+			return cur.a.Errorf("member %d is %q, it was %q when listed", index, got, name)
 		}
 	}
 	return nil
 }
 
-// memberReader reads one member; closing it returns its cursor to the
-// cache, unless reading failed and the stream cannot be trusted.
-type memberReader struct {
+// reader reads one member; closing it returns its cursor to the cache,
+// unless reading failed and the stream cannot be trusted.
+type reader struct {
 	cur    *cursor
-	cache  *cursorCache
+	cache  *Cache
 	broken bool
 }
 
-func (r *memberReader) Read(p []byte) (int, error) {
+func (r *reader) Read(p []byte) (int, error) {
 	if r.cur == nil {
 		return 0, os.ErrClosed
 	}
-	n, err := r.cur.tr.Read(p)
+	n, err := r.cur.Read(p)
 	if err != nil && err != io.EOF {
 		r.broken = true
-		err = r.cur.a.errorf("%w", err)
+		err = r.cur.a.Errorf("%w", err)
 	}
 	return n, err
 }
 
-func (r *memberReader) Close() error {
+func (r *reader) Close() error {
 	if r.cur == nil {
 		return os.ErrClosed
 	}
@@ -283,19 +223,4 @@ func (r *memberReader) Close() error {
 	}
 	r.cur = nil
 	return nil
-}
-
-// memberSource is the plan.Source of one regular file of a data.tar.
-type memberSource struct {
-	a     *archive
-	index int // of its tar header, counting from 0
-	name  string
-}
-
-func (s *memberSource) Open() (io.ReadCloser, error) {
-	return s.a.cursors.open(s.a, s.index, s.name)
-}
-
-func (s *memberSource) String() string {
-	return fmt.Sprintf("%s: %s", s.a.deb.path, s.name)
 }

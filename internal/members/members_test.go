@@ -1,0 +1,211 @@
+package members
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+)
+
+// fakeArchive is an archive in memory; a member with no data is not a
+// regular file (a directory, say).
+type fakeArchive struct {
+	name    string
+	members []fakeMember
+}
+
+type fakeMember struct {
+	name string
+	data []byte
+}
+
+func (a *fakeArchive) Stream() (Stream, error) { return &fakeStream{a: a, i: -1}, nil }
+
+func (a *fakeArchive) Errorf(format string, args ...any) error {
+	return fmt.Errorf("%s: "+format, append([]any{a.name}, args...)...)
+}
+
+func (a *fakeArchive) Members() []Member {
+	var ms []Member
+	for i, m := range a.members {
+		if len(m.data) > 0 {
+			ms = append(ms, Member{Path: "/" + m.name, Index: i})
+		}
+	}
+	return ms
+}
+
+type fakeStream struct {
+	a *fakeArchive
+	i int
+	r *bytes.Reader
+}
+
+func (s *fakeStream) Next() (string, int64, error) {
+	s.i++
+	if s.i >= len(s.a.members) {
+		s.r = nil
+		return "", 0, io.EOF
+	}
+	m := s.a.members[s.i]
+	s.r = bytes.NewReader(m.data)
+	return m.name, int64(len(m.data)), nil
+}
+
+func (s *fakeStream) Read(p []byte) (int, error) {
+	if s.r == nil {
+		return 0, io.EOF
+	}
+	return s.r.Read(p)
+}
+
+func (s *fakeStream) Close() error { return nil }
+
+// newFake makes an archive of a directory then members of the given sizes,
+// each filled with its own index.
+func newFake(name string, sizes ...int) *fakeArchive {
+	a := &fakeArchive{name: name, members: []fakeMember{{name: "dir/"}}}
+	for i, n := range sizes {
+		a.members = append(a.members, fakeMember{fmt.Sprintf("dir/f%d", i), bytes.Repeat([]byte{byte(i)}, n)})
+	}
+	return a
+}
+
+// list reads a as a backend lists it: KeepSmall on every member, then
+// Listed.
+func list(t *testing.T, c *Cache, a *fakeArchive) {
+	s, _ := a.Stream()
+	for i := 0; ; i++ {
+		_, size, err := s.Next()
+		if err == io.EOF {
+			break
+		}
+		if _, err := c.KeepSmall(a, i, size, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Listed(a)
+}
+
+// read reads member index of a whole and checks its bytes.
+func read(t *testing.T, c *Cache, a *fakeArchive, index int) {
+	t.Helper()
+	m := a.members[index]
+	r, err := c.Open(a, index, "./"+m.name) // compared after path.Clean
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	got, err := io.ReadAll(r)
+	if err != nil || !bytes.Equal(got, m.data) {
+		t.Fatalf("member %d: %d bytes (%v), want %d", index, len(got), err, len(m.data))
+	}
+}
+
+const big = SmallMember + 1
+
+func TestInOrderOneStream(t *testing.T) {
+	c := NewCache()
+	defer c.Close()
+	a := newFake("a.pkg", big, big, 0, big)
+	for _, i := range []int{1, 2, 4} {
+		read(t, c, a, i)
+	}
+	if n := c.Starts(); n != 1 {
+		t.Errorf("in order: %d streams, want 1", n)
+	}
+	read(t, c, a, 2)
+	if n := c.Starts(); n != 2 {
+		t.Errorf("an earlier member after a later one: %d streams, want 2", n)
+	}
+}
+
+func TestPartialReadKeepsCursor(t *testing.T) {
+	c := NewCache()
+	defer c.Close()
+	a := newFake("a.pkg", big, big)
+	r, err := c.Open(a, 1, "dir/f0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Read(make([]byte, 10))
+	r.Close()
+	read(t, c, a, 2)
+	if n := c.Starts(); n != 1 {
+		t.Errorf("%d streams, want 1", n)
+	}
+	if _, err := r.Read(make([]byte, 1)); err == nil {
+		t.Error("read after Close succeeded")
+	}
+}
+
+func TestNameMismatch(t *testing.T) {
+	c := NewCache()
+	defer c.Close()
+	a := newFake("a.pkg", big)
+	_, err := c.Open(a, 1, "dir/other")
+	if err == nil || !strings.Contains(err.Error(), "a.pkg: ") || !strings.Contains(err.Error(), "dir/other") {
+		t.Errorf("err = %v, want one naming a.pkg and dir/other", err)
+	}
+	_, err = c.Open(a, 5, "dir/f4")
+	if err == nil || !strings.Contains(err.Error(), "a.pkg: dir/f4: unexpected EOF") {
+		t.Errorf("past the end: err = %v", err)
+	}
+}
+
+func TestKeepSmall(t *testing.T) {
+	c := NewCache()
+	defer c.Close()
+	a := newFake("a.pkg", 100, big, 200)
+	list(t, c, a)
+	read(t, c, a, 3)
+	read(t, c, a, 1)
+	if n := c.Starts(); n != 0 {
+		t.Errorf("small members: %d streams, want 0", n)
+	}
+	read(t, c, a, 2)
+	if n := c.Starts(); n != 1 {
+		t.Errorf("a large member: %d streams, want 1", n)
+	}
+}
+
+// TestReadAhead interleaves more archives than there are idle cursors:
+// an evicted cursor reads its archive's next members ahead, so each
+// archive still takes one stream.
+func TestReadAhead(t *testing.T) {
+	c := newCache(1)
+	defer c.Close()
+	var as []*fakeArchive
+	for i := range 3 {
+		a := newFake(fmt.Sprintf("%d.pkg", i), big, big, big)
+		list(t, c, a)
+		as = append(as, a)
+	}
+	for index := 1; index <= 3; index++ {
+		for _, a := range as {
+			read(t, c, a, index)
+		}
+	}
+	if n := c.Starts(); n != 3 {
+		t.Errorf("%d streams for 3 archives, want 3", n)
+	}
+}
+
+func TestSource(t *testing.T) {
+	c := NewCache()
+	defer c.Close()
+	a := newFake("a.pkg", big)
+	s := &Source{Cache: c, Archive: a, Index: 1, Name: "./dir/f0", Label: "a.pkg"}
+	if s.String() != "a.pkg: ./dir/f0" {
+		t.Errorf("String() = %q", s.String())
+	}
+	r, err := s.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if b, err := io.ReadAll(r); err != nil || !bytes.Equal(b, a.members[1].data) {
+		t.Errorf("read %d bytes (%v)", len(b), err)
+	}
+}
