@@ -1,0 +1,86 @@
+package rpm
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/supermin-compile/supermin-compile/resolver"
+)
+
+// dialect is rpm's rules for the resolver.
+type dialect struct {
+	native string
+	meta   func(*resolver.Package) *meta
+}
+
+func (d *dialect) CheckVersion(v string) error {
+	if v == "" {
+		return fmt.Errorf("empty version")
+	}
+	return nil
+}
+
+func (d *dialect) Compare(a, b string) int { return Compare(ParseEVR(a), ParseEVR(b)) }
+
+func (d *dialect) Satisfies(op, want, have string) bool {
+	return Satisfies(op, ParseEVR(want), ParseEVR(have))
+}
+
+// ProvideSatisfies applies rpm's rule: an unversioned provide satisfies
+// every requirement of its name, versioned or not. Provides other than
+// "=" (rare) are compared as if they were "=".
+func (d *dialect) ProvideSatisfies(a resolver.Alt, op, version string) bool {
+	return op == "" || d.Satisfies(a.Op, a.Version, version)
+}
+
+// Installable: the native architecture and noarch. Multilib (i686 next to
+// x86_64) is not chosen automatically.
+func (d *dialect) Installable(arch string) bool { return arch == d.native || arch == "noarch" }
+
+func (d *dialect) QualifierOK(q string) bool { return q == "" || q == d.native || q == "noarch" }
+
+// Relations turns Requires into relations: rpmlib() requires are rpm's
+// own features and always met; Requires(missingok) are weak; rich
+// dependencies become several relations (see richRelations).
+func (d *dialect) Relations(p *resolver.Package) ([]resolver.Relation, error) {
+	var out []resolver.Relation
+	for _, c := range d.meta(p).requires {
+		if c.flags&(senseRPMLib|senseMissingOK) != 0 || strings.HasPrefix(c.name, "rpmlib(") {
+			continue
+		}
+		if !strings.HasPrefix(c.name, "(") {
+			out = append(out, resolver.Relation{Text: c.String(), Alts: []resolver.Alt{c.alt()}})
+			continue
+		}
+		dep, err := ParseRich(c.name)
+		if err != nil {
+			return nil, fmt.Errorf("requires of %s: %w", p.Name, err)
+		}
+		rels, err := richRelations(dep, c.name)
+		if err != nil {
+			return nil, fmt.Errorf("requires of %s: %q: %w", p.Name, c.name, err)
+		}
+		out = append(out, rels...)
+	}
+	return out, nil
+}
+
+func (d *dialect) Provides(p *resolver.Package) ([]resolver.Alt, error) {
+	m := d.meta(p)
+	out := make([]resolver.Alt, 0, len(m.provides))
+	for _, c := range m.provides {
+		out = append(out, c.alt())
+	}
+	return out, nil
+}
+
+func (c capability) alt() resolver.Alt {
+	return resolver.Alt{Name: c.name, Op: c.op, Version: c.version}
+}
+
+func (c capability) String() string {
+	if c.op == "" {
+		return c.name
+	}
+	return c.name + " " + c.op + " " + c.version
+}

@@ -1,0 +1,93 @@
+package rpm
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/supermin-compile/supermin-compile/internal/members"
+	"github.com/supermin-compile/supermin-compile/resolver"
+)
+
+// Dir is a directory of .rpm files: headers are read when it is opened,
+// payloads when a package's files are listed or read.
+type Dir struct {
+	*set
+	files    map[*resolver.Package]*archive
+	cache    *members.Cache
+	ownersMu sync.Once
+	ids      *owners
+}
+
+// OpenDir reads the headers of every .rpm under dir (recursively) for
+// arch ("" for the host's). Source packages are skipped.
+func OpenDir(dir, arch string) (*Dir, error) {
+	d := &Dir{set: newSet(arch), files: map[*resolver.Package]*archive{}, cache: members.NewCache()}
+	err := filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() || !strings.HasSuffix(path, ".rpm") {
+			return err
+		}
+		m, offset, err := readFileMeta(path)
+		if err != nil {
+			return err
+		}
+		if p := d.add(m); p != nil {
+			d.files[p] = &archive{path: path, offset: offset, pkg: m, cache: d.cache}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(d.pkgs) == 0 {
+		return nil, fmt.Errorf("%s: no .rpm files", dir)
+	}
+	d.addFileProvides()
+	return d, nil
+}
+
+func readFileMeta(path string) (*meta, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	h, offset, err := readFileHeaders(f)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", path, err)
+	}
+	m, err := readMeta(h)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, offset, nil
+}
+
+// Files lists p's paths from its header.
+func (d *Dir) Files(p *resolver.Package) ([]resolver.File, error) { return d.set.files(p, ""), nil }
+
+// Path returns the .rpm file p was read from.
+func (d *Dir) Path(p *resolver.Package) string { return d.files[p].path }
+
+// Digest is the SHA-256 of p's .rpm file.
+func (d *Dir) Digest(p *resolver.Package) (string, error) {
+	f, err := os.Open(d.files[p].path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("%s: %w", d.files[p].path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// Close releases the payload streams kept between reads.
+func (d *Dir) Close() { d.cache.Close() }

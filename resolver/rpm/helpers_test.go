@@ -1,0 +1,63 @@
+package rpm
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/supermin-compile/supermin-compile/internal/testtool"
+)
+
+// The test packages are made by rpmbuild when the tests run
+// (testdata/mkrpms.sh); the real distribution packages and rpm databases
+// are the shared fixtures (../shared/fixtures/rpm, see its SOURCES.md).
+
+const fixtures = "../../../shared/fixtures/rpm"
+
+func command(t testing.TB, name string, args ...string) []byte {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, stderr.Bytes())
+	}
+	return out
+}
+
+// mkrpms builds the smc-* test packages into a new directory.
+func mkrpms(t testing.TB) string {
+	t.Helper()
+	testtool.Need(t, "rpmbuild")
+	dir := t.TempDir()
+	command(t, "sh", "testdata/mkrpms.sh", dir)
+	return dir
+}
+
+// fixtureDir returns a directory of the shared fixtures, or skips (fails
+// under CI) when they are absent.
+func fixtureDir(t testing.TB, sub string) string {
+	t.Helper()
+	dir := filepath.Join(fixtures, sub)
+	if _, err := os.Stat(dir); err != nil {
+		testtool.Missing(t, "shared RPM fixtures not found: "+dir)
+	}
+	return dir
+}
+
+// rpmFiles lists the .rpm files under dir.
+func rpmFiles(t testing.TB, dir string) []string {
+	t.Helper()
+	var out []string
+	filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, ".rpm") && !strings.HasSuffix(p, ".src.rpm") {
+			out = append(out, p)
+		}
+		return err
+	})
+	return out
+}

@@ -1,0 +1,93 @@
+package rpm
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/supermin-compile/supermin-compile/plan"
+	"github.com/supermin-compile/supermin-compile/resolver"
+)
+
+// owners maps the user and group names of rpm headers to ids. rpm does it
+// at install time with the target's /etc/passwd and /etc/group; an
+// appliance from .rpm files gets them from the package that ships those
+// files (setup, on Fedora). Unknown names become root, as rpm does (it
+// warns "user ... does not exist - using root").
+type owners struct {
+	users, groups map[string]uint32
+}
+
+func (o *owners) user(name string) uint32  { return o.users[name] }
+func (o *owners) group(name string) uint32 { return o.groups[name] }
+
+func (d *Dir) owners() *owners {
+	d.ownersMu.Do(func() {
+		d.ids = &owners{users: map[string]uint32{"root": 0}, groups: map[string]uint32{"root": 0}}
+		if a := d.shipping("/etc/passwd"); a != nil {
+			parseIDs(readMember(a, "/etc/passwd"), d.ids.users)
+		}
+		if a := d.shipping("/etc/group"); a != nil {
+			parseIDs(readMember(a, "/etc/group"), d.ids.groups)
+		}
+	})
+	return d.ids
+}
+
+// shipping returns the archive of the first package, by name then best
+// version, that ships path.
+func (d *Dir) shipping(path string) *archive {
+	pkgs := slices.Clone(d.pkgs)
+	dl := d.Dialect()
+	slices.SortStableFunc(pkgs, func(a, b *resolver.Package) int {
+		if c := strings.Compare(a.Name, b.Name); c != 0 {
+			return c
+		}
+		return dl.Compare(b.Version, a.Version)
+	})
+	for _, p := range pkgs {
+		m := d.meta[p]
+		if slices.ContainsFunc(m.files, func(f file) bool { return f.path == path && f.flags&fileGhost == 0 }) {
+			return d.files[p]
+		}
+	}
+	return nil
+}
+
+// readMember reads one file out of a payload; nil when it cannot.
+func readMember(a *archive, path string) []byte {
+	s, err := openPayload(a.path, a.offset)
+	if err != nil {
+		return nil
+	}
+	defer s.Close()
+	for {
+		name, _, err := s.Next()
+		if err != nil {
+			return nil
+		}
+		if p, err := plan.MemberPath(name); err == nil && p == path {
+			b, _ := io.ReadAll(s)
+			return b
+		}
+	}
+}
+
+// parseIDs reads "name:x:id:..." lines, as in passwd and group files.
+func parseIDs(b []byte, ids map[string]uint32) {
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		f := strings.Split(sc.Text(), ":")
+		if len(f) < 3 {
+			continue
+		}
+		if id, err := strconv.ParseUint(f[2], 10, 32); err == nil {
+			if _, dup := ids[f[0]]; !dup {
+				ids[f[0]] = uint32(id)
+			}
+		}
+	}
+}
