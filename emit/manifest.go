@@ -15,6 +15,7 @@ import (
 	"github.com/supermin-compile/supermin-compile/resolver"
 	"github.com/supermin-compile/supermin-compile/resolver/deb"
 	"github.com/supermin-compile/supermin-compile/resolver/dpkg"
+	"github.com/supermin-compile/supermin-compile/resolver/rpm"
 )
 
 // Result is everything the front end reports about one planned manifest.
@@ -47,8 +48,24 @@ func OpenSource(s manifest.Source) (resolver.Universe, error) {
 			return nil, err // not a nil *deb.Universe in a non-nil interface
 		}
 		return u, nil
+	case "rpm-dir":
+		u, err := rpm.OpenDir(s.Path, s.Arch)
+		if err != nil {
+			return nil, err
+		}
+		return u, nil
+	case "rpmdb":
+		root, db := s.Root, s.Path
+		if st, err := os.Stat(db); err == nil && st.IsDir() {
+			root, db = db, "" // path names the root
+		}
+		u, err := rpm.OpenDB(root, db, s.Arch)
+		if err != nil {
+			return nil, err
+		}
+		return u, nil
 	case "":
-		return nil, fmt.Errorf("no package database found under %s (looked for var/lib/dpkg/status)", s.Root)
+		return nil, fmt.Errorf("no package database found under %s (looked for var/lib/dpkg/status and an rpm database)", s.Root)
 	}
 	return nil, fmt.Errorf("source type %q is not supported yet", typ)
 }
@@ -56,6 +73,9 @@ func OpenSource(s manifest.Source) (resolver.Universe, error) {
 func detect(root string) string {
 	if _, err := os.Stat(root + "/var/lib/dpkg/status"); err == nil {
 		return "dpkg"
+	}
+	if rpm.HasDB(root) {
+		return "rpmdb"
 	}
 	return ""
 }

@@ -1,9 +1,14 @@
-// Package resolver computes the dependency closure of a set of Debian-style
-// packages over a Universe (the installed dpkg database today; .deb
-// directories, apt indexes or rpm headers later). The algorithm only sees
-// Package metadata, so every backend gets the same, deterministic answer.
+// Package resolver computes the dependency closure of a set of packages
+// over a Universe: the installed dpkg database, .deb directories and apt
+// indexes (resolver/dpkg, resolver/deb), or rpm files and databases
+// (resolver/rpm). The walk only sees Package metadata, so every backend
+// gets the same, deterministic answer. What differs between packaging
+// systems (version order, dependency syntax, the provides rule, which
+// architectures are candidates) is a Dialect: Debian's (debian.go) by
+// default, rpm's when the Universe is a DialectUniverse.
 //
-// Rules, in the order Resolve applies them:
+// Rules, in the order Resolve applies them (as stated for Debian; rpm's
+// dialect differs where resolver/rpm says so):
 //
 //   - Candidates are the packages whose Arch is the universe's native
 //     architecture or "all"; foreign-architecture packages are ignored.
@@ -33,4 +38,9 @@
 //   - Excluded packages are never selected; a relation only they could
 //     satisfy produces a warning, as does a relation nobody can satisfy.
 //     Cycles are harmless: each package is visited once.
+//   - Conditional relations (rpm's "(a if b)", "(a unless b)") wait until
+//     the queue is empty. Then every "if" whose condition a selected
+//     package satisfies is applied and the walk continues; only when no
+//     "if" fires are the "unless" relations whose condition no selected
+//     package satisfies applied. This repeats until nothing changes.
 package resolver

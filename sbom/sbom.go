@@ -145,13 +145,17 @@ var idChars = regexp.MustCompile(`[^A-Za-z0-9.-]+`)
 func spdxID(s string) string { return idChars.ReplaceAllString(s, "-") }
 
 // purl is the package URL: pkg:deb/debian/NAME@VERSION?arch=ARCH, or
-// pkg:rpm/... for rpm sources.
+// pkg:rpm/fedora/NAME@VERSION-RELEASE?arch=ARCH&epoch=EPOCH for rpm
+// sources (the purl spec keeps rpm's epoch out of the version).
 func purl(m *manifest.Manifest, name, version, arch string) string {
-	typ, ns := "deb", "debian"
+	typ, ns, epoch := "deb", "debian", ""
 	if strings.HasPrefix(m.Source.Type, "rpm") {
 		typ, ns = "rpm", "fedora"
+		if e, v, ok := strings.Cut(version, ":"); ok {
+			epoch, version = "&epoch="+url.QueryEscape(e), v
+		}
 	}
-	return fmt.Sprintf("pkg:%s/%s/%s@%s?arch=%s", typ, ns, url.PathEscape(name), url.PathEscape(version), url.QueryEscape(arch))
+	return fmt.Sprintf("pkg:%s/%s/%s@%s?arch=%s%s", typ, ns, url.PathEscape(name), url.PathEscape(version), url.QueryEscape(arch), epoch)
 }
 
 // namespace derives the document's unique URI from its content, so the
