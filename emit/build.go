@@ -10,11 +10,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/supermin-compile/supermin-compile/boot/kernel"
 	"github.com/supermin-compile/supermin-compile/formats/chroot"
 	"github.com/supermin-compile/supermin-compile/formats/cpio"
 	"github.com/supermin-compile/supermin-compile/formats/ext2"
 	"github.com/supermin-compile/supermin-compile/manifest"
 	"github.com/supermin-compile/supermin-compile/plan"
+	"github.com/supermin-compile/supermin-compile/resolver/rpm"
 )
 
 // BuildOptions steer a build beyond what the manifest says.
@@ -64,7 +66,7 @@ func Build(m *manifest.Manifest, o BuildOptions) (*Summary, error) {
 		}
 		defer release()
 	}
-	sum, err := fingerprint(m, &o)
+	sum, k, err := fingerprint(m, &o)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +74,7 @@ func Build(m *manifest.Manifest, o BuildOptions) (*Summary, error) {
 		o.logf("if-newer: output does not need rebuilding")
 		return &Summary{Output: m.Output, Skipped: true, Duration: time.Since(start)}, nil
 	}
-	res, err := Plan(m)
+	res, err := planWith(m, k)
 	if err != nil {
 		return nil, err
 	}
@@ -147,8 +149,9 @@ func fingerprintPath(m *manifest.Manifest) string {
 }
 
 // fingerprint hashes the build's inputs: the manifest or supermin.d, the
-// files it names, the package database, the kernel and its modules.
-func fingerprint(m *manifest.Manifest, o *BuildOptions) (string, error) {
+// files it names, the package database, the kernel and its modules. It
+// returns the kernel it found too, for the Plan.
+func fingerprint(m *manifest.Manifest, o *BuildOptions) (string, *kernel.Kernel, error) {
 	f := NewFingerprint(o.Version, append(o.Options, fmt.Sprint(m.Format, m.Size, m.Compression, m.Kernel, o.PackageList))...)
 	inputs := append([]string{}, o.Inputs...)
 	if m.Path != "" {
@@ -162,25 +165,29 @@ func fingerprint(m *manifest.Manifest, o *BuildOptions) (string, error) {
 	}
 	for _, in := range inputs {
 		if err := f.AddInput(in); err != nil {
-			return "", fmt.Errorf("fingerprint: %w", err)
+			return "", nil, fmt.Errorf("fingerprint: %w", err)
 		}
 	}
 	root := m.Source.Root
 	f.AddStat(filepath.Join(root, "var/lib/dpkg/status"), filepath.Join(root, "var/lib/dpkg/diversions"))
+	for _, db := range rpm.DBPaths {
+		f.AddStat(filepath.Join(root, db))
+	}
 	f.AddStat(m.Source.Indexes...)
 	if m.Source.Path != "" {
 		if err := f.AddTree(m.Source.Path); err != nil {
-			return "", fmt.Errorf("fingerprint: %w", err)
+			return "", nil, fmt.Errorf("fingerprint: %w", err)
 		}
 	}
+	var k *kernel.Kernel
 	if bootable(m) {
-		k, err := findKernel(m)
-		if err != nil {
-			return "", err
+		var err error
+		if k, err = findKernel(m); err != nil {
+			return "", nil, err
 		}
 		f.AddStat(k.Path, filepath.Join(k.ModulesDir, "modules.dep"))
 	}
-	return f.Sum(), nil
+	return f.Sum(), k, nil
 }
 
 // outputs lists the files a complete output directory holds.

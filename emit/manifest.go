@@ -99,7 +99,10 @@ func Resolve(m *manifest.Manifest) (resolver.Universe, *resolver.Result, error) 
 }
 
 // Plan resolves, globs and merges the manifest into a Plan.
-func Plan(m *manifest.Manifest) (*Result, error) {
+func Plan(m *manifest.Manifest) (*Result, error) { return planWith(m, nil) }
+
+// planWith is Plan with the kernel already found, when k is not nil.
+func planWith(m *manifest.Manifest, k *kernel.Kernel) (*Result, error) {
 	u, resolved, err := Resolve(m)
 	if err != nil {
 		return nil, err
@@ -128,8 +131,10 @@ func Plan(m *manifest.Manifest) (*Result, error) {
 	}
 	layers := []Layer{pkgs, host}
 	if bootable(m) {
-		if res.Kernel, err = findKernel(m); err != nil {
-			return nil, err
+		if res.Kernel = k; k == nil {
+			if res.Kernel, err = findKernel(m); err != nil {
+				return nil, err
+			}
 		}
 		if m.Kernel.RootModules {
 			mods, err := ModulesLayer(res.Kernel)

@@ -21,8 +21,9 @@ type DB struct {
 	digests map[*resolver.Package]string
 }
 
-// dbPaths are where rpm keeps its sqlite database, newest first.
-var dbPaths = []string{"usr/lib/sysimage/rpm/rpmdb.sqlite", "var/lib/rpm/rpmdb.sqlite"}
+// DBPaths are where rpm keeps its sqlite database under a root, newest
+// first.
+var DBPaths = []string{"usr/lib/sysimage/rpm/rpmdb.sqlite", "var/lib/rpm/rpmdb.sqlite"}
 
 // OpenDB reads the rpm database of root; file is the database itself when
 // not "" (a database kept outside any root).
@@ -31,7 +32,7 @@ func OpenDB(root, file, arch string) (*DB, error) {
 		file = findDB(root)
 	}
 	if file == "" {
-		return nil, fmt.Errorf("no rpm database under %s (looked for %s and %s)", root, dbPaths[0], dbPaths[1])
+		return nil, fmt.Errorf("no rpm database under %s (looked for %s and %s)", root, DBPaths[0], DBPaths[1])
 	}
 	db, err := sqlite.Open(file)
 	if err != nil {
@@ -69,7 +70,7 @@ func OpenDB(root, file, arch string) (*DB, error) {
 func HasDB(root string) bool { return findDB(root) != "" }
 
 func findDB(root string) string {
-	for _, p := range dbPaths {
+	for _, p := range DBPaths {
 		if _, err := os.Stat(filepath.Join(root, p)); err == nil {
 			return filepath.Join(root, p)
 		}
