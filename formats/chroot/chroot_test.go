@@ -4,16 +4,16 @@ import (
 	"os"
 	"testing"
 
-	"github.com/supermin-compile/supermin-compile/plan"
-
+	"github.com/supermin-compile/supermin-compile/internal/plantest"
 	"github.com/supermin-compile/supermin-compile/internal/testtool"
+	"github.com/supermin-compile/supermin-compile/plan"
 )
 
 // TestRoundTrip writes random plans as root and compares the trees.
 func TestRoundTrip(t *testing.T) {
 	testtool.Root(t)
 	for seed := range uint64(4) {
-		p := randomPlan(t, seed, 200)
+		p := plantest.Random(t, seed, 200, plantest.Caps{Xattrs: true})
 		dir := t.TempDir()
 		rep, err := Write(dir, p, Options{Owners: true, Devices: true})
 		if err != nil {
@@ -29,7 +29,7 @@ func TestRoundTrip(t *testing.T) {
 // TestUnprivileged: without owners and devices, devices are listed in
 // the report instead of failing, and everything else is written.
 func TestUnprivileged(t *testing.T) {
-	p := randomPlan(t, 9, 200)
+	p := plantest.Random(t, 9, 200, plantest.Caps{Xattrs: true})
 	for i := range p.Entries { // so that a non-root test can read the tree back
 		if e := &p.Entries[i]; e.Type == plan.Dir || e.Type == plan.Regular {
 			e.Mode |= 0o700
@@ -44,11 +44,19 @@ func TestUnprivileged(t *testing.T) {
 		t.Errorf("report %+v", rep)
 	}
 	for _, d := range rep.SkippedDevices {
-		if e := find(p, d); e == nil || (e.Type != plan.CharDev && e.Type != plan.BlockDev) {
+		if e := plantest.Find(p, d); e == nil || (e.Type != plan.CharDev && e.Type != plan.BlockDev) {
 			t.Errorf("%s listed as a skipped device", d)
 		}
 	}
 	checkTree(t, dir, p, rep, false)
+}
+
+// checkTree compares dir with the plan; what the report says was
+// skipped must be absent.
+func checkTree(t *testing.T, dir string, p *plan.Plan, rep *Report, owners bool) {
+	t.Helper()
+	skipped := append(append(append([]string(nil), rep.SkippedDevices...), rep.SkippedSockets...), rep.SkippedXattrs...)
+	plantest.CheckTree(t, dir, p, plantest.Tree{Skipped: skipped, Owners: owners})
 }
 
 func TestDefaultOptions(t *testing.T) {

@@ -32,7 +32,7 @@ func TestParseCompression(t *testing.T) {
 // TestCompressedRoundTrip decompresses with the real tools and expects
 // the uncompressed archive back, byte for byte.
 func TestCompressedRoundTrip(t *testing.T) {
-	p := randomPlan(7, 200)
+	p := randomPlan(t, 7, 200)
 	var plain bytes.Buffer
 	if err := Write(&plain, p, None); err != nil {
 		t.Fatal(err)
@@ -65,7 +65,7 @@ func TestCompressedRoundTrip(t *testing.T) {
 func TestXZCheck(t *testing.T) {
 	testtool.Need(t, "xz")
 	var z bytes.Buffer
-	if err := Write(&z, randomPlan(1, 20), XZ); err != nil {
+	if err := Write(&z, randomPlan(t, 1, 20), XZ); err != nil {
 		t.Fatal(err)
 	}
 	file := filepath.Join(t.TempDir(), "a.xz")
@@ -96,7 +96,7 @@ func TestReproducible(t *testing.T) {
 		var sums [2][32]byte
 		for i := range sums {
 			var b bytes.Buffer
-			if err := Write(&b, randomPlan(3, 200), c); err != nil {
+			if err := Write(&b, randomPlan(t, 3, 200), c); err != nil {
 				t.Fatal(err)
 			}
 			sums[i] = sha256.Sum256(b.Bytes())

@@ -3,13 +3,18 @@ package cpio
 import (
 	"bytes"
 	"fmt"
-	"io"
-	"path"
 	"testing"
 
+	"github.com/supermin-compile/supermin-compile/internal/plantest"
 	"github.com/supermin-compile/supermin-compile/plan"
 	"golang.org/x/sys/unix"
 )
+
+// randomPlan is a random plan of what newc holds: no xattrs, mtimes in
+// whole seconds from 1970 to 2106.
+func randomPlan(t testing.TB, seed uint64, n int) *plan.Plan {
+	return plantest.Random(t, seed, n, plantest.Caps{Epoch32: true})
+}
 
 // expected computes, by brute force and without layout.go, the members
 // an archive of p must hold.
@@ -22,26 +27,21 @@ func expected(t testing.TB, p *plan.Plan) []rmember {
 		m := &out[i]
 		src := e
 		if e.Type == plan.Hardlink {
-			src = find(p, e.Link)
+			src = plantest.Find(p, e.Link)
 		} else {
 			ino++
 			inos[e.Path] = ino
 		}
 		m.name = archiveName(e.Path)
 		m.f[0] = inos[src.Path]
-		m.f[1] = modeOf(src)
-		m.f[2], m.f[3], m.f[4] = uint64(src.UID), uint64(src.GID), 1
+		m.f[1] = uint64(plantest.Mode(src))
+		m.f[2], m.f[3], m.f[4] = uint64(src.UID), uint64(src.GID), uint64(plantest.Links(p, src))
 		m.f[5] = uint64(max(src.MTime.Unix(), 0))
 		m.f[11] = uint64(len(m.name) + 1)
 		switch src.Type {
-		case plan.Dir:
-			m.f[4] = 2 + count(p, func(o *plan.Entry) bool {
-				return o.Type == plan.Dir && o.Path != "/" && path.Dir(o.Path) == e.Path
-			})
 		case plan.Regular:
-			m.f[4] = 1 + count(p, func(o *plan.Entry) bool { return o.Type == plan.Hardlink && o.Link == src.Path })
 			if lastName(p, src.Path) == e.Path {
-				m.data = content(t, src)
+				m.data = plantest.Content(t, src)
 			}
 		case plan.Symlink:
 			m.data = []byte(e.Link)
@@ -53,31 +53,6 @@ func expected(t testing.TB, p *plan.Plan) []rmember {
 	return out
 }
 
-func modeOf(e *plan.Entry) uint64 {
-	bits := map[plan.Type]uint64{plan.Dir: 0o40000, plan.Regular: 0o100000, plan.Symlink: 0o120000,
-		plan.CharDev: 0o20000, plan.BlockDev: 0o60000, plan.FIFO: 0o10000, plan.Socket: 0o140000}
-	return bits[e.Type] | uint64(e.Perm())
-}
-
-func find(p *plan.Plan, name string) *plan.Entry {
-	for i := range p.Entries {
-		if p.Entries[i].Path == name {
-			return &p.Entries[i]
-		}
-	}
-	return nil
-}
-
-func count(p *plan.Plan, f func(*plan.Entry) bool) uint64 {
-	var n uint64
-	for i := range p.Entries {
-		if f(&p.Entries[i]) {
-			n++
-		}
-	}
-	return n
-}
-
 // lastName is the last name, in plan order, of the file at target.
 func lastName(p *plan.Plan, target string) string {
 	last := target
@@ -87,23 +62,6 @@ func lastName(p *plan.Plan, target string) string {
 		}
 	}
 	return last
-}
-
-func content(t testing.TB, e *plan.Entry) []byte {
-	t.Helper()
-	if e.Src == nil {
-		return nil
-	}
-	r, err := e.Src.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	b, err := io.ReadAll(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 // compareMembers reports the first difference between got and want.

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/supermin-compile/supermin-compile/internal/plantest"
 	"github.com/supermin-compile/supermin-compile/plan"
 	"golang.org/x/sys/unix"
 )
@@ -77,7 +78,7 @@ func fuzzPlan(data []byte) *plan.Plan {
 		}
 		es[name] = e
 	}
-	return complete(es)
+	return plantest.Complete(es)
 }
 
 // fuzzName maps bytes onto a clean absolute path over a small alphabet

@@ -2,16 +2,12 @@ package cpio
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"fmt"
-	"io/fs"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
+	"github.com/supermin-compile/supermin-compile/internal/plantest"
 	"github.com/supermin-compile/supermin-compile/internal/testtool"
 	"github.com/supermin-compile/supermin-compile/plan"
 	"golang.org/x/sys/unix"
@@ -21,7 +17,7 @@ import (
 func TestGNUList(t *testing.T) {
 	testtool.Need(t, "cpio")
 	for seed := range uint64(4) {
-		p := randomPlan(seed, 150)
+		p := randomPlan(t, seed, 150)
 		var b bytes.Buffer
 		if err := Write(&b, p, None); err != nil {
 			t.Fatal(err)
@@ -60,7 +56,7 @@ func listing(p *plan.Plan, i int, m rmember) string {
 	e := &p.Entries[i]
 	src := e
 	if e.Type == plan.Hardlink {
-		src = find(p, e.Link)
+		src = plantest.Find(p, e.Link)
 	}
 	s := fmt.Sprintf("%s %d %d %d", lsMode(m.f[1]), m.f[4], src.UID, src.GID)
 	switch e.Type {
@@ -107,7 +103,7 @@ func TestGNUExtract(t *testing.T) {
 	testtool.Need(t, "cpio")
 	testtool.Root(t)
 	for seed := range uint64(3) {
-		p := randomPlan(seed+100, 150)
+		p := randomPlan(t, seed+100, 150)
 		var b bytes.Buffer
 		if err := Write(&b, p, None); err != nil {
 			t.Fatal(err)
@@ -118,79 +114,6 @@ func TestGNUExtract(t *testing.T) {
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("cpio -idmu: %v\n%s", err, out)
 		}
-		checkTree(t, dir, p)
+		plantest.CheckTree(t, dir, p, plantest.Tree{Owners: true, UnsetMTimes: []plan.Type{plan.Dir, plan.Symlink}})
 	}
-}
-
-// checkTree compares every plan entry with what lstat finds under dir,
-// and finds nothing else there.
-func checkTree(t *testing.T, dir string, p *plan.Plan) {
-	t.Helper()
-	seen := map[string]bool{}
-	for i := range p.Entries {
-		e := &p.Entries[i]
-		seen[e.Path] = true
-		if err := checkEntry(t, dir, p, e); err != nil {
-			t.Errorf("%.80s: %v", e.Path, err)
-		}
-	}
-	filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		rel := "/" + strings.TrimPrefix(strings.TrimPrefix(path, dir), "/")
-		if !seen[rel] {
-			t.Errorf("unexpected %s", rel)
-		}
-		return err
-	})
-}
-
-func checkEntry(t *testing.T, dir string, p *plan.Plan, e *plan.Entry) error {
-	var st unix.Stat_t
-	name := filepath.Join(dir, e.Path)
-	if err := unix.Lstat(name, &st); err != nil {
-		return err
-	}
-	src := e
-	if e.Type == plan.Hardlink {
-		src = find(p, e.Link)
-		var tst syscall.Stat_t
-		if err := syscall.Lstat(filepath.Join(dir, src.Path), &tst); err != nil || tst.Ino != st.Ino {
-			return fmt.Errorf("not the same inode as %s (%v)", src.Path, err)
-		}
-	}
-	want := modeOf(src)
-	if src.Type == plan.Symlink {
-		want = want&^0o7777 | uint64(st.Mode&0o7777)
-	}
-	if uint64(st.Mode) != want || st.Uid != src.UID || st.Gid != src.GID {
-		return fmt.Errorf("mode %o owner %d:%d, want %o %d:%d", st.Mode, st.Uid, st.Gid, want, src.UID, src.GID)
-	}
-	return checkData(t, name, src, &st, p)
-}
-
-func checkData(t *testing.T, name string, e *plan.Entry, st *unix.Stat_t, p *plan.Plan) error {
-	switch e.Type {
-	case plan.Regular:
-		b, err := os.ReadFile(name)
-		if err != nil {
-			return err
-		}
-		if sha256.Sum256(b) != sha256.Sum256(content(t, e)) {
-			return fmt.Errorf("content differs (%d bytes, want %d)", len(b), e.Size)
-		}
-		if n := 1 + count(p, func(o *plan.Entry) bool { return o.Link == e.Path && o.Type == plan.Hardlink }); uint64(st.Nlink) != n {
-			return fmt.Errorf("%d links, want %d", st.Nlink, n)
-		}
-		if st.Mtim.Sec != max(e.MTime.Unix(), 0) {
-			return fmt.Errorf("mtime %d, want %d", st.Mtim.Sec, e.MTime.Unix())
-		}
-	case plan.Symlink:
-		if l, err := os.Readlink(name); err != nil || l != e.Link {
-			return fmt.Errorf("link %q, want %q (%v)", l, e.Link, err)
-		}
-	case plan.CharDev, plan.BlockDev:
-		if st.Rdev != e.Rdev {
-			return fmt.Errorf("rdev %x, want %x", st.Rdev, e.Rdev)
-		}
-	}
-	return nil
 }

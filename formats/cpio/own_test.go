@@ -8,7 +8,7 @@ import (
 // TestOwnReader checks random plans against the independent expectation.
 func TestOwnReader(t *testing.T) {
 	for seed := range uint64(20) {
-		p := randomPlan(seed, 150)
+		p := randomPlan(t, seed, 150)
 		var b bytes.Buffer
 		if err := Write(&b, p, None); err != nil {
 			t.Fatalf("seed %d: %v", seed, err)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/supermin-compile/supermin-compile/internal/plantest"
 	"github.com/supermin-compile/supermin-compile/plan"
 	"golang.org/x/sys/unix"
 )
@@ -161,7 +161,7 @@ func checkDir(t *testing.T, dir *plan.Entry, kids []*plan.Entry, o string, inos 
 		if e.Type == plan.Hardlink {
 			continue
 		}
-		wantLine := fmt.Sprintf("%06o/%d/%d", modeOf(e), int32(e.UID), int32(e.GID)) // debugfs prints ids signed
+		wantLine := fmt.Sprintf("%06o/%d/%d", plantest.Mode(e), int32(e.UID), int32(e.GID)) // debugfs prints ids signed
 		if g := strings.Join(f[2:5], "/"); g != wantLine {
 			t.Errorf("%s: ls -p mode/uid/gid %s, want %s", e.Path, g, wantLine)
 		}
@@ -184,24 +184,6 @@ func hasLostFound(kids []*plan.Entry) bool {
 }
 
 func head(s []string) []string { return s[:min(len(s), 6)] }
-
-// modeOf is the full st_mode the plan asks for.
-func modeOf(e *plan.Entry) uint32 {
-	types := map[plan.Type]uint32{plan.Dir: unix.S_IFDIR, plan.Regular: unix.S_IFREG,
-		plan.Symlink: unix.S_IFLNK, plan.CharDev: unix.S_IFCHR, plan.BlockDev: unix.S_IFBLK,
-		plan.FIFO: unix.S_IFIFO, plan.Socket: unix.S_IFSOCK}
-	m := types[e.Type] | uint32(e.Mode.Perm())
-	if e.Mode&os.ModeSetuid != 0 {
-		m |= unix.S_ISUID
-	}
-	if e.Mode&os.ModeSetgid != 0 {
-		m |= unix.S_ISGID
-	}
-	if e.Mode&os.ModeSticky != 0 {
-		m |= unix.S_ISVTX
-	}
-	return m
-}
 
 // checkStat compares `stat` with the plan: link count, owner, size, mtime,
 // device numbers, fast symlink targets.
@@ -256,23 +238,12 @@ func decodeTime(sec, extra string) int64 {
 	return int64(int32(uint32(s))) + int64(x&3)<<32
 }
 
-// wantLinks counts names (files) or 2 + subdirectories (directories).
+// wantLinks is the plan's link count, and the writer's own lost+found
+// in "/".
 func wantLinks(p *plan.Plan, e *plan.Entry) int {
-	n := 1
-	if e.Type == plan.Dir {
-		n = 2
-		if e.Path == "/" && !hasLostFound(childrenOf(p)["/"]) {
-			n++ // the writer's own lost+found
-		}
-	}
-	for i := range p.Entries {
-		o := &p.Entries[i]
-		switch {
-		case e.Type == plan.Dir && o.Type == plan.Dir && o.Path != "/" && filepath.Dir(o.Path) == e.Path:
-			n++
-		case e.Type == plan.Regular && o.Type == plan.Hardlink && o.Link == e.Path:
-			n++
-		}
+	n := plantest.Links(p, e)
+	if e.Path == "/" && !hasLostFound(childrenOf(p)["/"]) {
+		n++
 	}
 	return n
 }
@@ -352,16 +323,7 @@ func content(t *testing.T, e *plan.Entry) []byte {
 	if e.Type == plan.Symlink {
 		return []byte(e.Link)
 	}
-	rc, err := e.Src.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(rc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return plantest.Content(t, e)
 }
 
 var reBlockRun = regexp.MustCompile(`^\((\d+)(?:-(\d+))?\):(\d+)(?:-(\d+))?$`)
