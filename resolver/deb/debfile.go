@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/supermin-compile/supermin-compile/internal/deb822"
 	"github.com/supermin-compile/supermin-compile/internal/decompress"
 )
 
@@ -173,9 +174,9 @@ func parseControl(r io.Reader, b *builder) (*item, error) {
 		return nil, err
 	}
 	var it *item
-	err = paragraphs(bytes.NewReader(data), newFieldParagraph(), func(p *paragraph) error {
+	err = deb822.Parse(bytes.NewReader(data), newFieldParagraph(), func(p *deb822.Paragraph) error {
 		if it != nil {
-			return fmt.Errorf("line %d: more than one paragraph", p.line)
+			return fmt.Errorf("line %d: more than one paragraph", p.Line())
 		}
 		it = &item{}
 		return b.build(p, it)

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/supermin-compile/supermin-compile/internal/deb822"
 	"github.com/supermin-compile/supermin-compile/resolver"
 )
 
@@ -34,7 +35,7 @@ var fieldNames = [nFields]string{
 	fConflicts: "Conflicts", fBreaks: "Breaks", fFilename: "Filename", fSize: "Size", fSHA256: "SHA256",
 }
 
-func newFieldParagraph() *paragraph { return newParagraph(fieldNames[:]...) }
+func newFieldParagraph() *deb822.Paragraph { return deb822.NewParagraph(fieldNames[:]...) }
 
 // meta is what this package needs about a package beyond resolver.Package.
 type meta struct {
@@ -68,30 +69,30 @@ func newBuilder() *builder { return &builder{in: interner{}} }
 // build fills it from a paragraph, checking what every later step relies
 // on: a name, a version and an architecture. The text fields share one
 // allocation: an index has tens of thousands of packages.
-func (b *builder) build(p *paragraph, it *item) error {
+func (b *builder) build(p *deb822.Paragraph, it *item) error {
 	t, in := &b.t, b.in
 	t.reset()
-	t.add(p.get(fPackage))
-	t.add(p.get(fVersion))
-	t.addRelations(p.get(fPreDepends), p.get(fDepends))
+	t.add(p.Get(fPackage))
+	t.add(p.Get(fVersion))
+	t.addRelations(p.Get(fPreDepends), p.Get(fDepends))
 	for _, f := range [...]int{fProvides, fConflicts, fBreaks, fFilename, fSHA256} {
-		t.add(p.get(f))
+		t.add(p.Get(f))
 	}
 	s := t.done()
 	it.pkg = resolver.Package{
 		Name: s[0], Version: s[1], Depends: s[2], Provides: s[3],
-		Arch:      in.get(p.get(fArch)),
-		MultiArch: strings.ToLower(in.get(p.get(fMultiArch))),
-		Essential: bytes.EqualFold(p.get(fEssential), []byte("yes")),
+		Arch:      in.get(p.Get(fArch)),
+		MultiArch: strings.ToLower(in.get(p.Get(fMultiArch))),
+		Essential: bytes.EqualFold(p.Get(fEssential), []byte("yes")),
 	}
 	it.deb.meta = meta{conflicts: s[4], breaks: s[5], filename: s[6], sha256: s[7], size: -1}
 	if err := checkPackage(&it.pkg); err != nil {
 		return err
 	}
-	if size := p.get(fSize); size != nil {
+	if size := p.Get(fSize); size != nil {
 		n, err := strconv.ParseInt(string(size), 10, 64)
 		if err != nil || n < 0 {
-			return fmt.Errorf("package %s: invalid Size %q", it.pkg.Name, truncate(size))
+			return fmt.Errorf("package %s: invalid Size %.40q", it.pkg.Name, size)
 		}
 		it.deb.meta.size = n
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/supermin-compile/supermin-compile/internal/deb822"
 	"github.com/supermin-compile/supermin-compile/internal/members"
 )
 
@@ -39,7 +40,7 @@ func FuzzParagraphs(f *testing.F) {
 	f.Add([]byte("package: x\nversion: 1\narchitecture: all\nfilename: ../x\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		b := newBuilder()
-		_ = paragraphs(bytes.NewReader(data), newFieldParagraph(), func(p *paragraph) error {
+		_ = deb822.Parse(bytes.NewReader(data), newFieldParagraph(), func(p *deb822.Paragraph) error {
 			var it item
 			if err := b.build(p, &it); err != nil {
 				return err

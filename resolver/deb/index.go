@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/supermin-compile/supermin-compile/internal/deb822"
 	"github.com/supermin-compile/supermin-compile/internal/decompress"
 	"github.com/supermin-compile/supermin-compile/resolver"
 )
@@ -55,14 +56,14 @@ func (u *Universe) readIndex(file string, b *builder) error {
 		return fmt.Errorf("%s: %w", file, err)
 	}
 	defer z.Close()
-	err = paragraphs(z, newFieldParagraph(), func(p *paragraph) error {
+	err = deb822.Parse(z, newFieldParagraph(), func(p *deb822.Paragraph) error {
 		it := &item{}
 		err := b.build(p, it)
 		if err == nil {
 			err = checkFilename(it.deb.meta.filename)
 		}
 		if err != nil {
-			return fmt.Errorf("line %d: %w", p.line, err)
+			return fmt.Errorf("line %d: %w", p.Line(), err)
 		}
 		u.add(it)
 		return nil

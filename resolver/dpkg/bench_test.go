@@ -1,10 +1,28 @@
 package dpkg
 
 import (
+	"bytes"
+	"os"
 	"testing"
 
 	"github.com/supermin-compile/supermin-compile/resolver"
 )
+
+// BenchmarkParseStatus parses the host's status file from memory: the
+// deb822 parser and the package records, no I/O.
+func BenchmarkParseStatus(b *testing.B) {
+	data, err := os.ReadFile("/var/lib/dpkg/status")
+	if err != nil {
+		b.Skip("no dpkg database on this host")
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := parseStatus(bytes.NewReader(data)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
 
 func BenchmarkOpen(b *testing.B) {
 	hostDB(b)

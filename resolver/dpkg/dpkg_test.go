@@ -207,7 +207,7 @@ func TestNativeArch(t *testing.T) {
 
 func TestResolveFakeRoot(t *testing.T) {
 	st := testStatus + "\nPackage: app\nStatus: install ok installed\nArchitecture: arm64\nVersion: 1\n" +
-		"Depends: libc6 (>= 2.30), libc-abi (= 2.36-9), held (>= 2:1.0~beta)\n"
+		"Depends: libc6 (>= 2.30),\n libc-abi (= 2.36-9), held\n (>= 2:1.0~beta)\n"
 	db, err := Open(testRoot(t, map[string]string{"var/lib/dpkg/status": st}))
 	if err != nil {
 		t.Fatal(err)
@@ -232,13 +232,16 @@ func TestResolveFakeRoot(t *testing.T) {
 }
 
 func TestOpenErrors(t *testing.T) {
-	cases := map[string]map[string]string{
-		"status":     {"var/lib/dpkg/status": "Package: a\nno colon here\n"},
-		"diversions": {"var/lib/dpkg/diversions": "/a\n/b\n"},
+	cases := []struct{ file, text, want string }{
+		{"status", "Package: a\nno colon here\n", "status: line 2: malformed field"},
+		{"status", "Package: a\n\n continued\n", "status: line 3: continuation line outside a field"},
+		{"status", "Package: a\nDepends: b\ndepends: c\n", "status: line 3: duplicate field Depends"},
+		{"diversions", "/a\n/b\n", "diversions"},
 	}
-	for _, name := range []string{"status", "diversions"} {
-		if _, err := Open(testRoot(t, cases[name])); err == nil || !strings.Contains(err.Error(), name) {
-			t.Errorf("%s: error = %v", name, err)
+	for _, c := range cases {
+		_, err := Open(testRoot(t, map[string]string{"var/lib/dpkg/" + c.file: c.text}))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s %q: error = %v, want %q", c.file, c.text, err, c.want)
 		}
 	}
 	if _, err := Open(t.TempDir()); err == nil || !strings.Contains(err.Error(), "status") {

@@ -7,7 +7,7 @@ import (
 )
 
 // FuzzParseStatus: any byte soup must parse or fail, never panic, and every
-// package kept must be a named, installed one.
+// package kept must be a named one with its relations on one line.
 func FuzzParseStatus(f *testing.F) {
 	f.Add([]byte(testStatus))
 	f.Add([]byte("Package: a\n Conffiles: x\nConffiles:\n /etc/a 123 obsolete\n\n\n \t\nStatus: x ok installed\n"))
@@ -18,8 +18,8 @@ func FuzzParseStatus(f *testing.F) {
 			return
 		}
 		for _, p := range st.pkgs {
-			if p.Name == "" {
-				t.Fatalf("package without a name from %q", data)
+			if p.Name == "" || strings.Contains(p.Depends+p.Provides, "\n") {
+				t.Fatalf("bad package %+v from %q", *p, data)
 			}
 		}
 		for _, paths := range st.conffiles {

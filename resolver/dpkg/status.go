@@ -1,12 +1,10 @@
 package dpkg
 
 import (
-	"bufio"
 	"bytes"
-	"fmt"
 	"io"
-	"strings"
 
+	"github.com/supermin-compile/supermin-compile/internal/deb822"
 	"github.com/supermin-compile/supermin-compile/resolver"
 )
 
@@ -26,23 +24,10 @@ const (
 	nFields
 )
 
-var fieldNames = [nFields][]byte{
-	fPackage: []byte("Package"), fStatus: []byte("Status"), fVersion: []byte("Version"),
-	fArch: []byte("Architecture"), fEssential: []byte("Essential"),
-	fPreDepends: []byte("Pre-Depends"), fDepends: []byte("Depends"),
-	fProvides: []byte("Provides"), fMultiArch: []byte("Multi-Arch"),
-	fConffiles: []byte("Conffiles"),
-}
-
-// fieldID returns the index of a kept field, or -1. Field names are
-// case-insensitive in deb822.
-func fieldID(name []byte) int {
-	for i, f := range fieldNames {
-		if len(f) == len(name) && bytes.EqualFold(f, name) {
-			return i
-		}
-	}
-	return -1
+var fieldNames = [nFields]string{
+	fPackage: "Package", fStatus: "Status", fVersion: "Version", fArch: "Architecture",
+	fEssential: "Essential", fPreDepends: "Pre-Depends", fDepends: "Depends",
+	fProvides: "Provides", fMultiArch: "Multi-Arch", fConffiles: "Conffiles",
 }
 
 // status is the parsed status file: installed packages only.
@@ -50,126 +35,91 @@ type status struct {
 	pkgs      []*resolver.Package
 	conffiles map[*resolver.Package][]string
 	dpkgArch  string // Architecture of the installed dpkg package
+	buf       []byte // scratch for relations
 }
 
-// paragraph accumulates the kept fields of one stanza.
-type paragraph struct {
-	fields [nFields]string
-	last   int // field that continuation lines extend, -1 for a skipped one
-}
-
+// parseStatus reads a status file; errors carry line numbers.
 func parseStatus(r io.Reader) (*status, error) {
 	st := &status{conffiles: map[*resolver.Package][]string{}}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), 64<<20)
-	para := paragraph{last: -1}
-	for n := 1; sc.Scan(); n++ {
-		line := sc.Bytes()
-		switch {
-		case len(bytes.TrimSpace(line)) == 0:
-			st.flush(&para)
-		case line[0] == ' ' || line[0] == '\t':
-			para.extend(line)
-		default:
-			if err := para.set(line); err != nil {
-				return nil, fmt.Errorf("line %d: %w", n, err)
-			}
+	err := deb822.Parse(r, deb822.NewParagraph(fieldNames[:]...), func(p *deb822.Paragraph) error {
+		if len(p.Get(fPackage)) > 0 && installed(p.Get(fStatus)) {
+			st.add(p)
 		}
-	}
-	if err := sc.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	st.flush(&para)
 	return st, nil
-}
-
-func (p *paragraph) set(line []byte) error {
-	i := bytes.IndexByte(line, ':')
-	if i <= 0 {
-		return fmt.Errorf("malformed field %q", truncate(line))
-	}
-	p.last = fieldID(line[:i])
-	if p.last >= 0 {
-		p.fields[p.last] = string(bytes.TrimSpace(line[i+1:]))
-	}
-	return nil
-}
-
-// extend appends a continuation line. Conffiles keeps one entry per line;
-// relation fields are folded onto one line for the relation parser.
-func (p *paragraph) extend(line []byte) {
-	if p.last < 0 {
-		return
-	}
-	sep := " "
-	if p.last == fConffiles {
-		sep = "\n"
-	}
-	p.fields[p.last] += sep + string(bytes.TrimSpace(line))
-}
-
-func truncate(b []byte) string {
-	if len(b) > 40 {
-		return string(b[:40]) + "..."
-	}
-	return string(b)
-}
-
-func (st *status) flush(p *paragraph) {
-	f := &p.fields
-	if f[fPackage] != "" && installed(f[fStatus]) {
-		st.add(f)
-	}
-	*p = paragraph{last: -1}
 }
 
 // installed accepts any want state ("install", "hold", even "deinstall"):
 // what matters is that the files are on disk, i.e. "ok installed".
-func installed(s string) bool {
-	w := strings.Fields(s)
-	return len(w) == 3 && w[1] == "ok" && w[2] == "installed"
+func installed(s []byte) bool {
+	n := 0
+	for w := range bytes.FieldsSeq(s) {
+		switch {
+		case n == 1 && string(w) != "ok", n == 2 && string(w) != "installed", n == 3:
+			return false
+		}
+		n++
+	}
+	return n == 3
 }
 
-func (st *status) add(f *[nFields]string) {
-	p := &resolver.Package{
-		Name:      f[fPackage],
-		Version:   f[fVersion],
-		Arch:      f[fArch],
-		MultiArch: f[fMultiArch],
-		Essential: strings.EqualFold(f[fEssential], "yes"),
-		Depends:   joinRelations(f[fPreDepends], f[fDepends]),
-		Provides:  f[fProvides],
+func (st *status) add(p *deb822.Paragraph) {
+	pkg := &resolver.Package{
+		Name:      string(p.Get(fPackage)),
+		Version:   string(p.Get(fVersion)),
+		Arch:      string(p.Get(fArch)),
+		MultiArch: string(p.Get(fMultiArch)),
+		Essential: bytes.EqualFold(p.Get(fEssential), []byte("yes")),
+		Depends:   st.relations(p.Get(fPreDepends), p.Get(fDepends)),
+		Provides:  st.relations(p.Get(fProvides), nil),
 	}
-	st.pkgs = append(st.pkgs, p)
-	if c := parseConffiles(f[fConffiles]); len(c) > 0 {
-		st.conffiles[p] = c
+	st.pkgs = append(st.pkgs, pkg)
+	if c := parseConffiles(p.Get(fConffiles)); len(c) > 0 {
+		st.conffiles[pkg] = c
 	}
-	if p.Name == "dpkg" {
-		st.dpkgArch = p.Arch
+	if pkg.Name == "dpkg" {
+		st.dpkgArch = pkg.Arch
 	}
 }
 
-func joinRelations(a, b string) string {
-	if a == "" || b == "" {
-		return a + b
+// relations joins two relation fields with ", " (Pre-Depends then Depends,
+// as resolver.Package wants) and folds them onto one line, as the deb
+// sources do.
+func (st *status) relations(a, b []byte) string {
+	buf := append(st.buf[:0], a...)
+	if len(a) > 0 && len(b) > 0 {
+		buf = append(buf, ", "...)
 	}
-	return a + ", " + b
+	buf = append(buf, b...)
+	for i, c := range buf {
+		if c == '\n' {
+			buf[i] = ' '
+		}
+	}
+	st.buf = buf
+	return string(buf)
 }
+
+var conffileFlags = [][]byte{[]byte(" remove-on-upgrade"), []byte(" obsolete")}
 
 // parseConffiles extracts paths from "path md5 [obsolete] [remove-on-upgrade]"
 // lines. The path is everything before the hash, so spaces in it survive.
-func parseConffiles(field string) []string {
+func parseConffiles(field []byte) []string {
 	var paths []string
-	for _, line := range strings.Split(field, "\n") {
-		line = strings.TrimSpace(line)
-		for _, flag := range []string{" remove-on-upgrade", " obsolete"} {
-			line = strings.TrimSuffix(line, flag)
+	for line := range bytes.SplitSeq(field, []byte("\n")) {
+		line = bytes.TrimSpace(line)
+		for _, flag := range conffileFlags {
+			line = bytes.TrimSuffix(line, flag)
 		}
-		if i := strings.LastIndexByte(line, ' '); i > 0 {
-			line = strings.TrimSpace(line[:i])
+		if i := bytes.LastIndexByte(line, ' '); i > 0 {
+			line = bytes.TrimSpace(line[:i])
 		}
-		if strings.HasPrefix(line, "/") {
-			paths = append(paths, line)
+		if len(line) > 0 && line[0] == '/' {
+			paths = append(paths, string(line))
 		}
 	}
 	return paths
