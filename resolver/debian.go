@@ -74,13 +74,15 @@ func (d *debian) Installable(arch string) bool {
 }
 
 // QualifierOK: every candidate is native or "all", so a qualifier matches
-// every candidate or none.
+// every candidate or none. Spellings such as "linux-amd64" name the
+// native architecture too.
 func (d *debian) QualifierOK(q string) bool {
 	switch q {
 	case "", "any", "all", "native", d.native:
 		return true
 	}
-	return false
+	a, err := dependency.ParseArch(q)
+	return err == nil && *a == *d.nativeArch
 }
 
 func (d *debian) Relations(p *Package) ([]Relation, error) {
