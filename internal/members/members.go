@@ -84,7 +84,7 @@ func (c *Cache) Listed(a Archive) { c.order.listed(a) }
 // reports whether it did. r may have been read even when it did not:
 // another archive can take the room meanwhile.
 func (c *Cache) KeepSmall(a Archive, index int, size int64, r io.Reader) (bool, error) {
-	if size == 0 || size > SmallMember || !c.small.fits(size) {
+	if size <= 0 || size > SmallMember || !c.small.fits(size) {
 		return false, nil
 	}
 	b := make([]byte, size)

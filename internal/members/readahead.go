@@ -123,7 +123,7 @@ func (m *contents) drain(cur *cursor) {
 		}
 		index := cur.next
 		cur.next++
-		if size == 0 {
+		if size <= 0 {
 			continue
 		}
 		if added+size > readAheadDrain || !m.fits(size) {

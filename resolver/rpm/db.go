@@ -3,9 +3,7 @@ package rpm
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -41,8 +39,11 @@ func OpenDB(root, file, arch string) (*DB, error) {
 	defer db.Close()
 	d := &DB{set: newSet(arch), root: root, digests: map[*resolver.Package]string{}}
 	err = db.Rows("Packages", func(rowid int64, values []any) error {
-		blob, ok := values[len(values)-1].([]byte)
-		if !ok {
+		var blob []byte
+		if len(values) > 0 {
+			blob, _ = values[len(values)-1].([]byte)
+		}
+		if blob == nil {
 			return fmt.Errorf("%s: Packages row %d has no header blob", file, rowid)
 		}
 		h, err := parseBlob(blob)
@@ -55,7 +56,7 @@ func OpenDB(root, file, arch string) (*DB, error) {
 		}
 		if p := d.add(m); p != nil {
 			sum := sha256.Sum256(blob)
-			d.digests[p] = hex.EncodeToString(sum[:])
+			d.digests[p] = "header-sha256:" + hex.EncodeToString(sum[:])
 		}
 		return nil
 	})
@@ -85,11 +86,8 @@ func notSqlite(file string, err error) error {
 		f.Read(b)
 		f.Close()
 	}
-	switch {
-	case string(b[:4]) == "RpmP":
+	if string(b[:4]) == "RpmP" {
 		return fmt.Errorf("%s: an ndb rpm database (SUSE); only sqlite databases are supported", file)
-	case errors.Is(err, fs.ErrNotExist):
-		return err
 	}
 	return err
 }
@@ -103,6 +101,6 @@ func (d *DB) Files(p *resolver.Package) ([]resolver.File, error) {
 	return d.set.files(p, root), nil
 }
 
-// Digest is the SHA-256 of p's header as the database stores it: it
-// changes whenever the installed package does.
+// Digest is "header-sha256:" and the SHA-256 of p's header as the
+// database stores it: it changes whenever the installed package does.
 func (d *DB) Digest(p *resolver.Package) (string, error) { return d.digests[p], nil }

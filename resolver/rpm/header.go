@@ -50,6 +50,7 @@ const (
 	tagConflictFlags   = 1053
 	tagConflictName    = 1054
 	tagConflictVersion = 1055
+	tagFileDevices     = 1095
 	tagFileInodes      = 1096
 	tagSourcePackage   = 1106
 	tagProvideFlags    = 1112
@@ -126,22 +127,46 @@ func readHeader(r io.Reader, magic bool) (*header, int64, error) {
 		}
 		intro = intro[8:]
 	}
-	nindex, hsize := binary.BigEndian.Uint32(intro), binary.BigEndian.Uint32(intro[4:])
-	if nindex > maxHeaderIndex || hsize > maxHeaderData {
-		return nil, 0, fmt.Errorf("header too large (%d entries, %d bytes)", nindex, hsize)
+	nindex, size, err := headerSize(intro)
+	if err != nil {
+		return nil, 0, err
 	}
-	body := make([]byte, int(nindex)*16+int(hsize))
-	if _, err := io.ReadFull(r, body); err != nil {
-		return nil, 0, unexpected(err)
+	// Read what is there rather than allocate what the header claims: a
+	// damaged size must not cost hundreds of MiB.
+	body, err := io.ReadAll(io.LimitReader(r, size))
+	if err == nil && int64(len(body)) < size {
+		err = io.ErrUnexpectedEOF
+	}
+	if err != nil {
+		return nil, 0, err
 	}
 	h, err := parseIndex(body, nindex)
-	return h, int64(pre + len(body)), err
+	return h, int64(pre) + size, err
+}
+
+// headerSize reads the entry count and data size that start a header and
+// returns the count and the size of what follows.
+func headerSize(b []byte) (uint32, int64, error) {
+	nindex, hsize := binary.BigEndian.Uint32(b), binary.BigEndian.Uint32(b[4:])
+	if nindex > maxHeaderIndex || hsize > maxHeaderData {
+		return 0, 0, fmt.Errorf("header too large (%d entries, %d bytes)", nindex, hsize)
+	}
+	return nindex, int64(nindex)*16 + int64(hsize), nil
 }
 
 // parseBlob parses a header as the rpm database stores it.
 func parseBlob(b []byte) (*header, error) {
-	h, _, err := readHeader(bytes.NewReader(b), false)
-	return h, err
+	if len(b) < 8 {
+		return nil, io.ErrUnexpectedEOF
+	}
+	nindex, size, err := headerSize(b)
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)-8) < size {
+		return nil, io.ErrUnexpectedEOF
+	}
+	return parseIndex(b[8:8+size], nindex)
 }
 
 func parseIndex(body []byte, nindex uint32) (*header, error) {
@@ -213,8 +238,17 @@ func (h *header) ints(tag uint32) ([]int64, error) {
 	if !ok {
 		return nil, nil
 	}
-	width := map[uint32]int{typeChar: 1, typeInt8: 1, typeInt16: 2, typeInt32: 4, typeInt64: 8}[e.typ]
-	if width == 0 {
+	var width int
+	switch e.typ {
+	case typeChar, typeInt8:
+		width = 1
+	case typeInt16:
+		width = 2
+	case typeInt32:
+		width = 4
+	case typeInt64:
+		width = 8
+	default:
 		return nil, fmt.Errorf("tag %d: type %d is not an integer", tag, e.typ)
 	}
 	if int64(e.count)*int64(width) > int64(len(h.data))-int64(e.offset) {

@@ -69,7 +69,8 @@ func (p *payload) next() (cpioHeader, error) {
 		return cpioHeader{}, fmt.Errorf("cpio header: bad magic %q", magic)
 	}
 	field := func(i int) (int64, error) {
-		return strconv.ParseInt(string(raw[6+8*i:14+8*i]), 16, 64)
+		v, err := strconv.ParseUint(string(raw[6+8*i:14+8*i]), 16, 32)
+		return int64(v), err
 	}
 	var h cpioHeader
 	var namesize int64
