@@ -57,4 +57,8 @@ type Relation struct {
 	// ("(a unless b)"), if none is by the end of the walk.
 	If     []Alt
 	Unless bool
+	// Unsupported says why the dialect cannot express the relation (an
+	// rpm rich dependency of an unsupported shape): the walk warns and
+	// skips it rather than fail the whole closure.
+	Unsupported string
 }

@@ -103,6 +103,10 @@ func (r *walker) drain() error {
 			return err
 		}
 		for _, rel := range rels {
+			if rel.Unsupported != "" {
+				r.warn("dependency %q of %s is not supported (%s); ignored%s", rel.Text, p.Name, rel.Unsupported, r.via(p.Name))
+				continue
+			}
 			if len(rel.If) > 0 {
 				r.pending = append(r.pending, pending{p, rel})
 			} else {

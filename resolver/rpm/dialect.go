@@ -27,10 +27,10 @@ func (d *dialect) Satisfies(op, want, have string) bool {
 }
 
 // ProvideSatisfies applies rpm's rule: an unversioned provide satisfies
-// every requirement of its name, versioned or not. Provides other than
-// "=" (rare) are compared as if they were "=".
+// every requirement of its name, versioned or not; otherwise the two
+// ranges must overlap ("baz >= 2.0" meets "baz >= 3.0").
 func (d *dialect) ProvideSatisfies(a resolver.Alt, op, version string) bool {
-	return op == "" || d.Satisfies(a.Op, a.Version, version)
+	return op == "" || a.Op == "" || Overlap(op, ParseEVR(version), a.Op, ParseEVR(a.Version))
 }
 
 // Installable: the native architecture and noarch. Multilib (i686 next to
@@ -52,13 +52,9 @@ func (d *dialect) Relations(p *resolver.Package) ([]resolver.Relation, error) {
 			out = append(out, resolver.Relation{Text: c.String(), Alts: []resolver.Alt{c.alt()}})
 			continue
 		}
-		dep, err := ParseRich(c.name)
+		rels, err := rich(c.name)
 		if err != nil {
-			return nil, fmt.Errorf("requires of %s: %w", p.Name, err)
-		}
-		rels, err := richRelations(dep, c.name)
-		if err != nil {
-			return nil, fmt.Errorf("requires of %s: %q: %w", p.Name, c.name, err)
+			rels = []resolver.Relation{{Text: c.name, Unsupported: err.Error()}}
 		}
 		out = append(out, rels...)
 	}

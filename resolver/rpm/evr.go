@@ -120,23 +120,35 @@ func Compare(a, b EVR) int {
 }
 
 // Satisfies reports whether a package or provide "= have" meets the
-// requirement "op want"; op "" is always met. As rpmdsCompare: a missing
-// epoch is 0, and a side without a release stands for every release, so
-// "= 1.0" meets "< 1.0-2" while "1.0-2" meets "<= 1.0" but not "< 1.0".
+// requirement "op want"; op "" is always met.
 func Satisfies(op string, want, have EVR) bool {
-	c := cmpRun(have.Epoch, want.Epoch, true)
+	return op == "" || Overlap("=", have, op, want)
+}
+
+// Overlap reports whether the ranges "op1 v1" and "op2 v2" meet, as rpm
+// decides whether a provide satisfies a requirement: a missing epoch is
+// 0; when one side has no release, releases are not compared, and a
+// release-less side that includes "=" matches outright ("= 1.0" meets
+// "< 1.0-2").
+func Overlap(op1 string, v1 EVR, op2 string, v2 EVR) bool {
+	c := cmpRun(v1.Epoch, v2.Epoch, true)
 	if c == 0 {
-		c = Vercmp(have.Version, want.Version)
+		c = Vercmp(v1.Version, v2.Version)
 	}
+	if c == 0 {
+		switch {
+		case v1.Release != "" && v2.Release != "":
+			c = Vercmp(v1.Release, v2.Release)
+		case v1.Release != "" && strings.Contains(op2, "="), v2.Release != "" && strings.Contains(op1, "="):
+			return true
+		}
+	}
+	has := func(op string, b byte) bool { return strings.IndexByte(op, b) >= 0 }
 	switch {
-	case op == "":
-		return true
-	case c != 0 || want.Release == "":
-	case have.Release == "":
-		return true
-	default:
-		c = Vercmp(have.Release, want.Release)
+	case c < 0:
+		return has(op1, '>') || has(op2, '<')
+	case c > 0:
+		return has(op1, '<') || has(op2, '>')
 	}
-	return c < 0 && strings.Contains(op, "<") || c == 0 && strings.Contains(op, "=") ||
-		c > 0 && strings.Contains(op, ">")
+	return has(op1, '=') && has(op2, '=') || has(op1, '<') && has(op2, '<') || has(op1, '>') && has(op2, '>')
 }

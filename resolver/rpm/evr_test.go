@@ -217,3 +217,29 @@ func TestSatisfies(t *testing.T) {
 		}
 	}
 }
+
+// TestOverlap: ranged provides meet requirements as rpm 4.18 decides
+// (checked with rpmbuild-made packages and rpm -i --test).
+func TestOverlap(t *testing.T) {
+	cases := []struct {
+		pop, pv, rop, rv string
+		want             bool
+	}{
+		{">=", "2.0", ">=", "3.0", true},
+		{"<", "2.0", ">=", "3.0", false},
+		{"<=", "3.0", ">=", "3.0", true},
+		{"<", "3.0", ">", "2.0", true},
+		{"=", "1.0", "<", "1.0-2", true}, // release-less "=" side matches outright
+		{"=", "1.0", ">", "1.0-2", true},
+		{"=", "1.0-3", "<=", "1.0", true},
+		{"=", "1.0-3", "<", "1.0", false},
+		{"=", "1:1.0", ">=", "2.0", true},
+		{"=", "1.0", ">=", "0:1.0", true},
+		{">", "1.0", "=", "1.0", false},
+	}
+	for _, c := range cases {
+		if got := Overlap(c.pop, ParseEVR(c.pv), c.rop, ParseEVR(c.rv)); got != c.want {
+			t.Errorf("provide %s %s, require %s %s: %v, want %v", c.pop, c.pv, c.rop, c.rv, got, c.want)
+		}
+	}
+}

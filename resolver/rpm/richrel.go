@@ -6,6 +6,15 @@ import (
 	"github.com/supermin-compile/supermin-compile/resolver"
 )
 
+// rich parses a rich dependency and turns it into relations.
+func rich(text string) ([]resolver.Relation, error) {
+	d, err := ParseRich(text)
+	if err != nil {
+		return nil, err
+	}
+	return richRelations(d, text)
+}
+
 // richRelations turns a rich dependency into the resolver's relations:
 //
 //   - "and" becomes several relations, "or" one relation with several
@@ -32,6 +41,9 @@ func richRelations(d *Dep, text string) ([]resolver.Relation, error) {
 }
 
 func conditional(d *Dep, text string) ([]resolver.Relation, error) {
+	if len(d.Args) < 2 {
+		return nil, fmt.Errorf("%q without a condition", d.Op)
+	}
 	cond, err := cnf(d.Args[1])
 	if err != nil {
 		return nil, err
@@ -39,31 +51,29 @@ func conditional(d *Dep, text string) ([]resolver.Relation, error) {
 	if len(cond) != 1 {
 		return nil, fmt.Errorf("an %q condition must be a name or an \"or\" of names", d.Op)
 	}
-	then, err := richRelations(d.Args[0], text)
-	if err != nil {
-		return nil, err
-	}
 	unless := d.Op == "unless"
-	for i := range then {
-		if len(then[i].If) > 0 {
-			return nil, fmt.Errorf("nested conditions are not supported")
-		}
-		then[i].If, then[i].Unless = cond[0], unless
+	out, err := guarded(d.Args[0], text, cond[0], unless)
+	if err != nil || len(d.Args) < 3 {
+		return out, err
 	}
-	if len(d.Args) < 3 {
-		return then, nil
-	}
-	other, err := richRelations(d.Args[2], text)
+	other, err := guarded(d.Args[2], text, cond[0], !unless)
+	return append(out, other...), err
+}
+
+// guarded returns d's relations applying only when cond holds, or with
+// unless, when it does not.
+func guarded(d *Dep, text string, cond []resolver.Alt, unless bool) ([]resolver.Relation, error) {
+	rels, err := richRelations(d, text)
 	if err != nil {
 		return nil, err
 	}
-	for i := range other {
-		if len(other[i].If) > 0 {
+	for i := range rels {
+		if len(rels[i].If) > 0 {
 			return nil, fmt.Errorf("nested conditions are not supported")
 		}
-		other[i].If, other[i].Unless = cond[0], !unless
+		rels[i].If, rels[i].Unless = cond, unless
 	}
-	return append(then, other...), nil
+	return rels, nil
 }
 
 // cnf converts d into clauses: every clause must hold, any alternative of
