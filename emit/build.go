@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -77,6 +78,9 @@ func Build(m *manifest.Manifest, o BuildOptions) (*Summary, error) {
 	res, err := planWith(m, k)
 	if err != nil {
 		return nil, err
+	}
+	if c, ok := res.Universe.(io.Closer); ok {
+		defer c.Close() // the archives' idle decompression streams
 	}
 	if o.PackageList {
 		addPackageList(res, Epoch(m))
@@ -174,7 +178,13 @@ func fingerprint(m *manifest.Manifest, o *BuildOptions) (string, *kernel.Kernel,
 		f.AddStat(filepath.Join(root, db))
 	}
 	f.AddStat(m.Source.Indexes...)
-	if m.Source.Path != "" {
+	switch {
+	case m.Source.Type == "rpmdb": // path is a database file or a root: no tree to walk
+		f.AddStat(m.Source.Path)
+		for _, db := range rpm.DBPaths {
+			f.AddStat(filepath.Join(m.Source.Path, db))
+		}
+	case m.Source.Path != "":
 		if err := f.AddTree(m.Source.Path); err != nil {
 			return "", nil, fmt.Errorf("fingerprint: %w", err)
 		}

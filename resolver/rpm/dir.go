@@ -19,10 +19,11 @@ import (
 // payloads when a package's files are listed or read.
 type Dir struct {
 	*set
-	files    map[*resolver.Package]*archive
-	cache    *members.Cache
-	ownersMu sync.Once
-	ids      *owners
+	files      map[*resolver.Package]*archive
+	cache      *members.Cache
+	ownersOnce sync.Once
+	ids        *owners
+	idsErr     error
 }
 
 // OpenDir reads the headers of every .rpm under dir (recursively) for
@@ -75,7 +76,7 @@ func (d *Dir) Files(p *resolver.Package) ([]resolver.File, error) { return d.set
 // Path returns the .rpm file p was read from.
 func (d *Dir) Path(p *resolver.Package) string { return d.files[p].path }
 
-// Digest is the SHA-256 of p's .rpm file.
+// Digest is "sha256:" and the SHA-256 of p's .rpm file.
 func (d *Dir) Digest(p *resolver.Package) (string, error) {
 	f, err := os.Open(d.files[p].path)
 	if err != nil {
@@ -86,8 +87,11 @@ func (d *Dir) Digest(p *resolver.Package) (string, error) {
 	if _, err := io.Copy(h, f); err != nil {
 		return "", fmt.Errorf("%s: %w", d.files[p].path, err)
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // Close releases the payload streams kept between reads.
-func (d *Dir) Close() { d.cache.Close() }
+func (d *Dir) Close() error {
+	d.cache.Close()
+	return nil
+}

@@ -86,7 +86,10 @@ func (d *Dir) Entries(p *resolver.Package) ([]plan.Entry, error) {
 	if err := a.list(); err != nil {
 		return nil, err
 	}
-	ids := d.owners()
+	ids, err := d.owners()
+	if err != nil {
+		return nil, err
+	}
 	groups := linkGroups(a.pkg.files)
 	var out []plan.Entry
 	for i, f := range a.pkg.files {
@@ -142,12 +145,14 @@ func (a *archive) source(f file, group []int) (plan.Source, error) {
 }
 
 // linkGroups maps each file of a hard-link group (regular files sharing
-// an inode number) to the group's indexes, in header order.
+// a device and inode number) to the group's indexes, in header order.
 func linkGroups(files []file) map[int][]int {
-	byInode := map[int64][]int{}
+	type key struct{ dev, inode int64 }
+	byInode := map[key][]int{}
 	for i, f := range files {
 		if f.mode&0o170000 == 0o100000 && f.inode != 0 && f.flags&fileGhost == 0 {
-			byInode[f.inode] = append(byInode[f.inode], i)
+			k := key{f.dev, f.inode}
+			byInode[k] = append(byInode[k], i)
 		}
 	}
 	out := map[int][]int{}

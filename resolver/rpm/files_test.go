@@ -28,7 +28,7 @@ func allPackages(t *testing.T) map[string]*Dir {
 			if err != nil {
 				t.Fatal(err)
 			}
-			t.Cleanup(d.Close)
+			t.Cleanup(func() { d.Close() })
 			dirs[f] = d
 		}
 	}
@@ -197,4 +197,32 @@ func readSource(t *testing.T, e plan.Entry) []byte {
 		t.Fatalf("%s: %v", e.Path, err)
 	}
 	return b
+}
+
+// TestOwners: owner names map to ids through the /etc/passwd and
+// /etc/group of the package that ships them (smc-setup here).
+func TestOwners(t *testing.T) {
+	d, err := OpenDir(mkrpms(t), "x86_64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	for _, p := range d.Packages() {
+		if p.Name != "smc-base" {
+			continue
+		}
+		entries, err := d.Entries(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			want := [2]uint32{0, 0}
+			if e.Path == "/usr/lib/smc/owned" {
+				want = [2]uint32{2, 4}
+			}
+			if got := [2]uint32{e.UID, e.GID}; got != want {
+				t.Errorf("%s: owner %v, want %v", e.Path, got, want)
+			}
+		}
+	}
 }

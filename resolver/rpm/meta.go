@@ -1,6 +1,7 @@
 package rpm
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"strconv"
@@ -30,7 +31,8 @@ const (
 // file is one entry of a header's file list.
 type file struct {
 	path, user, group, link string
-	mode, size, rdev, inode int64
+	mode, size, rdev        int64
+	dev, inode              int64 // hard links share both
 	mtime                   int64
 	flags                   int64
 }
@@ -85,7 +87,8 @@ func readMeta(h *header) (*meta, error) {
 	return m, err
 }
 
-// capabilities zips a dependency list's three parallel arrays.
+// capabilities zips a dependency list's three parallel arrays. Very old
+// headers may lack the flags and versions: those are unversioned.
 func capabilities(h *header, nameTag, flagsTag, versionTag uint32) ([]capability, error) {
 	names, err := h.strings(nameTag)
 	if err != nil || len(names) == 0 {
@@ -99,14 +102,17 @@ func capabilities(h *header, nameTag, flagsTag, versionTag uint32) ([]capability
 	if err != nil {
 		return nil, err
 	}
-	if len(flags) != len(names) || len(versions) != len(names) {
+	if flags != nil && len(flags) != len(names) || versions != nil && len(versions) != len(names) {
 		return nil, fmt.Errorf("tag %d: %d names, %d flags, %d versions", nameTag, len(names), len(flags), len(versions))
 	}
 	out := make([]capability, len(names))
 	for i, n := range names {
-		out[i] = capability{name: n, flags: flags[i], version: versions[i], op: senseOp(flags[i])}
-		if versions[i] == "" {
-			out[i].op = ""
+		out[i].name = n
+		if flags != nil {
+			out[i].flags = flags[i]
+		}
+		if versions != nil && versions[i] != "" {
+			out[i].version, out[i].op = versions[i], senseOp(out[i].flags)
 		}
 	}
 	return out, nil
@@ -136,49 +142,40 @@ func files(h *header) ([]file, error) {
 		return nil, err
 	}
 	n := len(paths)
-	ints := func(tags ...uint32) ([]int64, error) {
+	var errs []error
+	ints := func(tags ...uint32) []int64 {
 		for _, t := range tags {
-			if v, err := h.ints(t); err != nil || v != nil {
-				return v, err
+			v, err := h.ints(t)
+			if err == nil && v != nil && len(v) != n {
+				err = fmt.Errorf("tag %d: %d values for %d files", t, len(v), n)
+			}
+			if err != nil || v != nil {
+				errs = append(errs, err)
+				return v
 			}
 		}
-		return make([]int64, n), nil // absent: zeros
+		return make([]int64, n) // absent: zeros
 	}
-	strs := func(tag uint32) ([]string, error) {
+	strs := func(tag uint32) []string {
 		v, err := h.strings(tag)
-		if v == nil && err == nil {
-			v = make([]string, n)
+		if err == nil && v != nil && len(v) != n {
+			err = fmt.Errorf("tag %d: %d values for %d files", tag, len(v), n)
 		}
-		return v, err
+		if v == nil || err != nil {
+			errs, v = append(errs, err), make([]string, n)
+		}
+		return v
 	}
-	sizes, err1 := ints(tagLongFileSizes, tagFileSizes)
-	modes, err2 := ints(tagFileModes)
-	rdevs, err3 := ints(tagFileRdevs)
-	mtimes, err4 := ints(tagFileMtimes)
-	flags, err5 := ints(tagFileFlags)
-	inodes, err6 := ints(tagFileInodes)
-	links, err7 := strs(tagFileLinkTos)
-	users, err8 := strs(tagFileUserName)
-	groups, err9 := strs(tagFileGroupName)
-	for _, err := range []error{err1, err2, err3, err4, err5, err6, err7, err8, err9} {
-		if err != nil {
-			return nil, err
-		}
-	}
-	for _, l := range [][]int64{sizes, modes, rdevs, mtimes, flags, inodes} {
-		if len(l) != n {
-			return nil, fmt.Errorf("file list: %d paths but an attribute has %d values", n, len(l))
-		}
-	}
-	for _, l := range [][]string{links, users, groups} {
-		if len(l) != n {
-			return nil, fmt.Errorf("file list: %d paths but an attribute has %d values", n, len(l))
-		}
+	sizes, modes, rdevs, mtimes := ints(tagLongFileSizes, tagFileSizes), ints(tagFileModes), ints(tagFileRdevs), ints(tagFileMtimes)
+	flags, devs, inodes := ints(tagFileFlags), ints(tagFileDevices), ints(tagFileInodes)
+	links, users, groups := strs(tagFileLinkTos), strs(tagFileUserName), strs(tagFileGroupName)
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("file list: %w", err)
 	}
 	out := make([]file, n)
 	for i := range out {
-		out[i] = file{path: paths[i], user: users[i], group: groups[i], link: links[i],
-			mode: modes[i], size: sizes[i], rdev: rdevs[i], inode: inodes[i], mtime: mtimes[i], flags: flags[i]}
+		out[i] = file{path: paths[i], user: users[i], group: groups[i], link: links[i], mode: modes[i],
+			size: sizes[i], rdev: rdevs[i], dev: devs[i], inode: inodes[i], mtime: mtimes[i], flags: flags[i]}
 	}
 	return out, nil
 }
@@ -224,9 +221,23 @@ func fileMode(m int64) (plan.Type, fs.FileMode, error) {
 	if m&0o1000 != 0 {
 		perm |= fs.ModeSticky
 	}
-	t, ok := map[int64]plan.Type{0o040000: plan.Dir, 0o100000: plan.Regular, 0o120000: plan.Symlink,
-		0o020000: plan.CharDev, 0o060000: plan.BlockDev, 0o010000: plan.FIFO, 0o140000: plan.Socket}[m&0o170000]
-	if !ok {
+	var t plan.Type
+	switch m & 0o170000 {
+	case 0o040000:
+		t = plan.Dir
+	case 0o100000:
+		t = plan.Regular
+	case 0o120000:
+		t = plan.Symlink
+	case 0o020000:
+		t = plan.CharDev
+	case 0o060000:
+		t = plan.BlockDev
+	case 0o010000:
+		t = plan.FIFO
+	case 0o140000:
+		t = plan.Socket
+	default:
 		return 0, 0, fmt.Errorf("unknown file type in mode %#o", m)
 	}
 	return t, perm, nil

@@ -24,17 +24,24 @@ type owners struct {
 func (o *owners) user(name string) uint32  { return o.users[name] }
 func (o *owners) group(name string) uint32 { return o.groups[name] }
 
-func (d *Dir) owners() *owners {
-	d.ownersMu.Do(func() {
+func (d *Dir) owners() (*owners, error) {
+	d.ownersOnce.Do(func() {
 		d.ids = &owners{users: map[string]uint32{"root": 0}, groups: map[string]uint32{"root": 0}}
-		if a := d.shipping("/etc/passwd"); a != nil {
-			parseIDs(readMember(a, "/etc/passwd"), d.ids.users)
-		}
-		if a := d.shipping("/etc/group"); a != nil {
-			parseIDs(readMember(a, "/etc/group"), d.ids.groups)
+		for _, f := range []struct {
+			path string
+			ids  map[string]uint32
+		}{{"/etc/passwd", d.ids.users}, {"/etc/group", d.ids.groups}} {
+			if a := d.shipping(f.path); a != nil {
+				b, err := readMember(a, f.path)
+				if err != nil {
+					d.idsErr = err
+					return
+				}
+				parseIDs(b, f.ids)
+			}
 		}
 	})
-	return d.ids
+	return d.ids, d.idsErr
 }
 
 // shipping returns the archive of the first package, by name then best
@@ -57,21 +64,24 @@ func (d *Dir) shipping(path string) *archive {
 	return nil
 }
 
-// readMember reads one file out of a payload; nil when it cannot.
-func readMember(a *archive, path string) []byte {
+// readMember reads one file out of a payload.
+func readMember(a *archive, path string) ([]byte, error) {
 	s, err := openPayload(a.path, a.offset)
 	if err != nil {
-		return nil
+		return nil, a.Errorf("%w", err)
 	}
 	defer s.Close()
 	for {
 		name, _, err := s.Next()
 		if err != nil {
-			return nil
+			return nil, a.Errorf("reading %s: %w", path, err)
 		}
 		if p, err := plan.MemberPath(name); err == nil && p == path {
-			b, _ := io.ReadAll(s)
-			return b
+			b, err := io.ReadAll(s)
+			if err != nil {
+				return nil, a.Errorf("reading %s: %w", path, err)
+			}
+			return b, nil
 		}
 	}
 }

@@ -54,8 +54,10 @@ func (s *set) addFileProvides() {
 	wanted := map[string]bool{}
 	for _, m := range s.meta {
 		for _, c := range m.requires {
-			if strings.HasPrefix(c.name, "/") {
-				wanted[c.name] = true
+			for _, name := range capNames(c.name) {
+				if strings.HasPrefix(name, "/") {
+					wanted[name] = true
+				}
 			}
 		}
 	}
@@ -66,6 +68,30 @@ func (s *set) addFileProvides() {
 			}
 		}
 	}
+}
+
+// capNames returns the capability names a requirement mentions: itself,
+// or the leaves of a rich dependency.
+func capNames(req string) []string {
+	if !strings.HasPrefix(req, "(") {
+		return []string{req}
+	}
+	d, err := ParseRich(req)
+	if err != nil {
+		return nil
+	}
+	var names []string
+	var walk func(*Dep)
+	walk = func(d *Dep) {
+		if d.Op == "" {
+			names = append(names, d.Name)
+		}
+		for _, a := range d.Args {
+			walk(a)
+		}
+	}
+	walk(d)
+	return names
 }
 
 func (s *set) Packages() []*resolver.Package { return s.pkgs }

@@ -8,6 +8,7 @@
 #   smc-cond-1.0-1.noarch.rpm       zstd, Requires: (smc-with >= 1.5 with smc-with < 3)
 #   smc-with-{1.0,2.0}-1.noarch.rpm gzip, two versions of one name
 #   smc-unsat-1.0-1.noarch.rpm      xz, Requires: smc-does-not-exist
+#   smc-setup-1.0-1.noarch.rpm      xz, /etc/passwd and /etc/group (daemon is 2:4)
 #   smc-conflict-1.0-1.noarch.rpm   xz, Conflicts: smc-base
 #   smc-tilde-{1.0~rc1,1.0}-1.noarch.rpm  gzip, tilde ordering
 #
@@ -43,6 +44,7 @@ build smc-cond
 build smc-with --define 'ver 1.0'
 build smc-with --define 'ver 2.0'
 build smc-unsat
+build smc-setup
 build smc-conflict
 build smc-tilde --define 'ver 1.0~rc1'
 build smc-tilde --define 'ver 1.0'
