@@ -13,8 +13,8 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 	"github.com/pierrec/lz4/v4"
-	"github.com/ulikunitz/xz"
 	"github.com/ulikunitz/xz/lzma"
+	"github.com/xi2/xz"
 )
 
 // Magic numbers of the compressors packages and indexes use. lzma (the legacy "alone" format) has no real magic: its first
@@ -69,9 +69,9 @@ func New(r io.Reader) (*Reader, error) {
 		}
 		return &Reader{Reader: z, Kind: "gzip"}, nil
 	case bytes.HasPrefix(head, magicXz):
-		// The smallest DictCap lets the stream's own header decide: the
-		// default would allocate 8 MiB for every small control.tar.xz.
-		z, err := xz.ReaderConfig{DictCap: lzma.MinDictCap}.NewReader(br)
+		// xi2/xz (a port of xz-embedded) decodes about ten times faster
+		// than ulikunitz/xz, which made xz .debs the bulk of a build.
+		z, err := xz.NewReader(br, 0)
 		if err != nil {
 			return nil, fmt.Errorf("xz: %w", err)
 		}
