@@ -1,8 +1,18 @@
 // Package members reads the members of compressed archives (a .deb's
-// data.tar, an rpm's cpio payload) one at a time, in the order formats ask
-// for them, at about one decompression per archive: decompression streams
-// are kept positioned between reads (cursor.go), and members about to be
-// needed are read ahead within a memory budget (readahead.go).
+// data.tar, an rpm's cpio payload) in whatever order formats ask for
+// them, decompressing each archive once.
+//
+// A backend lists an archive by streaming it from start to end, and hands
+// every member with data to Keep, which copies it into a spool: one
+// unlinked temporary file shared by all archives (spool.go). A later read
+// is then a pread of the spool. Decompressing the archive again instead,
+// member by member, cost as much as the listing did (for xz, most of a
+// build), and keeping decompression streams positioned between reads, as
+// this package first did, still needed a read-ahead cache and tuning to
+// stay near one decompression per archive.
+//
+// When the spool cannot be written (TMPDIR full), a member is read by
+// decompressing its archive from the start: slow, but correct.
 //
 // It knows nothing of tar, cpio or package formats: a backend describes
 // each archive as an Archive, which opens a Stream of its members.
@@ -10,9 +20,9 @@ package members
 
 import (
 	"io"
-	"sync"
+	"os"
+	"path"
 	"sync/atomic"
-	"time"
 )
 
 // Stream reads an archive's members in order.
@@ -27,87 +37,91 @@ type Stream interface {
 }
 
 // Archive is one archive whose members the Cache reads. It must be
-// comparable (a pointer, typically): it keys the cursors and contents.
+// comparable (a pointer, typically): it keys the contents.
 type Archive interface {
 	Stream() (Stream, error)                 // a new stream before the first member
 	Errorf(format string, args ...any) error // an error naming the archive
-	Members() []Member                       // its listed members with data, for ranking by path
 }
 
-// Member is a listed member with data: its path in the appliance and its
-// index in archive order (counting every member Next returns, from 0).
-type Member struct {
-	Path  string
-	Index int
-}
-
-const (
-	// maxIdleCursors bounds the streams kept open between reads. Each
-	// holds a file and a decompressor: up to 8 MiB of xz dictionary for
-	// dpkg's default preset. Reading ahead (readahead.go) does more for
-	// the same memory than more cursors would.
-	maxIdleCursors = 8
-	// MaxWait bounds the wait for a busy cursor (see cursor.go).
-	MaxWait = 2 * time.Second
-	// SmallMember is the largest member KeepSmall keeps.
-	SmallMember = 16 << 10
-)
-
-// Cache reads members of any number of archives; it is safe for
-// concurrent use.
+// Cache holds the listed members of any number of archives; it is safe
+// for concurrent use.
 type Cache struct {
-	mu     sync.Mutex
-	idle   []*cursor // least recently used first
-	busy   []*cursor
-	max    int
-	order  *readOrder
-	small  *contents    // small members, kept when the archive was listed
-	ahead  *contents    // read ahead from evicted cursors
-	starts atomic.Int64 // streams started for reads, for tests and benchmarks
+	spool  spool
+	closed atomic.Bool
+	starts atomic.Int64 // streams started for reads, for tests
 }
 
-// NewCache returns a cache with the budgets tuned for .deb archives.
-func NewCache() *Cache { return newCache(maxIdleCursors) }
+// NewCache returns an empty cache; its spool is created on first use.
+func NewCache() *Cache { return &Cache{} }
 
-func newCache(maxIdle int) *Cache {
-	o := &readOrder{}
-	return &Cache{max: maxIdle, order: o,
-		small: newContents(smallBudget, o), ahead: newContents(readAheadBudget, o)}
-}
-
-// Listed registers an archive once its members are known (for the read
-// order ranking).
-func (c *Cache) Listed(a Archive) { c.order.listed(a) }
-
-// KeepSmall, called while listing, keeps a small member's contents
-// (reading them from r) when it is small and the budget allows; it
-// reports whether it did. r may have been read even when it did not:
-// another archive can take the room meanwhile.
-func (c *Cache) KeepSmall(a Archive, index int, size int64, r io.Reader) (bool, error) {
-	if size <= 0 || size > SmallMember || !c.small.fits(size) {
+// Keep, called while listing, copies member index of a (size bytes, read
+// from r) into the spool. It reports whether it did; r may have been read
+// even when it did not. An error is r's: the archive is damaged.
+func (c *Cache) Keep(a Archive, index int, size int64, r io.Reader) (bool, error) {
+	if size <= 0 {
 		return false, nil
 	}
-	b := make([]byte, size)
-	if _, err := io.ReadFull(r, b); err != nil {
-		return false, unexpected(err)
+	return c.spool.put(key{a, index}, size, r)
+}
+
+// Open returns a reader of member index of a, named name (as Next
+// returns it: a stream that disagrees means the archive changed).
+func (c *Cache) Open(a Archive, index int, name string) (io.ReadCloser, error) {
+	if c.closed.Load() {
+		return nil, a.Errorf("%s: %w", name, os.ErrClosed)
 	}
-	return c.small.put(key{a, index}, b), nil
+	if r, ok := c.spool.open(key{a, index}); ok {
+		return io.NopCloser(r), nil
+	}
+	return c.stream(a, index, name)
+}
+
+// stream decompresses a from its start up to member index.
+func (c *Cache) stream(a Archive, index int, name string) (io.ReadCloser, error) {
+	s, err := a.Stream()
+	if err != nil {
+		return nil, err
+	}
+	c.starts.Add(1)
+	for i := 0; i <= index; i++ {
+		got, _, err := s.Next()
+		if err != nil {
+			s.Close()
+			return nil, a.Errorf("%s: %w", name, unexpected(err))
+		}
+		if i == index && path.Clean(got) != path.Clean(name) {
+			s.Close()
+			return nil, a.Errorf("member %d is %q, it was %q when listed", index, got, name)
+		}
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{&named{a, name, s}, s}, nil
+}
+
+// named names the archive and member in read errors.
+type named struct {
+	a    Archive
+	name string
+	r    io.Reader
+}
+
+func (n *named) Read(p []byte) (int, error) {
+	k, err := n.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = n.a.Errorf("%s: %w", n.name, err)
+	}
+	return k, err
 }
 
 // Starts returns how many streams were started for reads, for tests.
 func (c *Cache) Starts() int64 { return c.starts.Load() }
 
-// Close releases every idle cursor and what was kept or read ahead.
+// Close releases the spool; members cannot be read afterwards.
 func (c *Cache) Close() {
-	c.mu.Lock()
-	idle := c.idle
-	c.idle = nil
-	c.mu.Unlock()
-	for _, cur := range idle {
-		cur.Close()
-	}
-	c.small.clear()
-	c.ahead.clear()
+	c.closed.Store(true)
+	c.spool.close()
 }
 
 // key names one member of one archive.

@@ -26,16 +26,6 @@ func (a *fakeArchive) Errorf(format string, args ...any) error {
 	return fmt.Errorf("%s: "+format, append([]any{a.name}, args...)...)
 }
 
-func (a *fakeArchive) Members() []Member {
-	var ms []Member
-	for i, m := range a.members {
-		if len(m.data) > 0 {
-			ms = append(ms, Member{Path: "/" + m.name, Index: i})
-		}
-	}
-	return ms
-}
-
 type fakeStream struct {
 	a *fakeArchive
 	i int
@@ -72,8 +62,7 @@ func newFake(name string, sizes ...int) *fakeArchive {
 	return a
 }
 
-// list reads a as a backend lists it: KeepSmall on every member, then
-// Listed.
+// list reads a as a backend lists it: Keep on every member.
 func list(t *testing.T, c *Cache, a *fakeArchive) {
 	s, _ := a.Stream()
 	for i := 0; ; i++ {
@@ -81,11 +70,10 @@ func list(t *testing.T, c *Cache, a *fakeArchive) {
 		if err == io.EOF {
 			break
 		}
-		if _, err := c.KeepSmall(a, i, size, s); err != nil {
+		if _, err := c.Keep(a, i, size, s); err != nil {
 			t.Fatal(err)
 		}
 	}
-	c.Listed(a)
 }
 
 // read reads member index of a whole and checks its bytes.
@@ -103,40 +91,60 @@ func read(t *testing.T, c *Cache, a *fakeArchive, index int) {
 	}
 }
 
-const big = SmallMember + 1
+const big = 20 << 10
 
-func TestInOrderOneStream(t *testing.T) {
+// TestListedNoStream: members kept while listing are read back from the
+// spool, in any order and more than once, without decompressing again.
+func TestListedNoStream(t *testing.T) {
 	c := NewCache()
 	defer c.Close()
-	a := newFake("a.pkg", big, big, 0, big)
-	for _, i := range []int{1, 2, 4} {
+	a := newFake("a.pkg", 100, big, 0, big)
+	list(t, c, a)
+	for _, i := range []int{4, 1, 2, 4} {
 		read(t, c, a, i)
 	}
-	if n := c.Starts(); n != 1 {
-		t.Errorf("in order: %d streams, want 1", n)
-	}
-	read(t, c, a, 2)
-	if n := c.Starts(); n != 2 {
-		t.Errorf("an earlier member after a later one: %d streams, want 2", n)
+	if n := c.Starts(); n != 0 {
+		t.Errorf("listed members: %d streams, want 0", n)
 	}
 }
 
-func TestPartialReadKeepsCursor(t *testing.T) {
+// TestUnlisted: a member the spool lacks is read by decompressing its
+// archive again, each time.
+func TestUnlisted(t *testing.T) {
 	c := NewCache()
 	defer c.Close()
 	a := newFake("a.pkg", big, big)
-	r, err := c.Open(a, 1, "dir/f0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.Read(make([]byte, 10))
-	r.Close()
 	read(t, c, a, 2)
-	if n := c.Starts(); n != 1 {
-		t.Errorf("%d streams, want 1", n)
+	read(t, c, a, 1)
+	if n := c.Starts(); n != 2 {
+		t.Errorf("%d streams, want 2", n)
 	}
-	if _, err := r.Read(make([]byte, 1)); err == nil {
-		t.Error("read after Close succeeded")
+}
+
+// TestClosed: after Close nothing can be read.
+func TestClosed(t *testing.T) {
+	c := NewCache()
+	a := newFake("a.pkg", big)
+	list(t, c, a)
+	c.Close()
+	if _, err := c.Open(a, 1, "dir/f0"); err == nil || !strings.Contains(err.Error(), "a.pkg: dir/f0: file already closed") {
+		t.Errorf("after Close: %v", err)
+	}
+}
+
+// TestDamagedWhileListing: a read error of the archive is Keep's error,
+// not a reason to turn the spool off.
+func TestDamagedWhileListing(t *testing.T) {
+	c := NewCache()
+	defer c.Close()
+	a := newFake("a.pkg", big)
+	if _, err := c.Keep(a, 1, big+10, bytes.NewReader(make([]byte, big))); err != io.ErrUnexpectedEOF {
+		t.Errorf("short member: %v", err)
+	}
+	list(t, c, a)
+	read(t, c, a, 1)
+	if n := c.Starts(); n != 0 {
+		t.Errorf("%d streams after a damaged member, want 0", n)
 	}
 }
 
@@ -151,44 +159,6 @@ func TestNameMismatch(t *testing.T) {
 	_, err = c.Open(a, 5, "dir/f4")
 	if err == nil || !strings.Contains(err.Error(), "a.pkg: dir/f4: unexpected EOF") {
 		t.Errorf("past the end: err = %v", err)
-	}
-}
-
-func TestKeepSmall(t *testing.T) {
-	c := NewCache()
-	defer c.Close()
-	a := newFake("a.pkg", 100, big, 200)
-	list(t, c, a)
-	read(t, c, a, 3)
-	read(t, c, a, 1)
-	if n := c.Starts(); n != 0 {
-		t.Errorf("small members: %d streams, want 0", n)
-	}
-	read(t, c, a, 2)
-	if n := c.Starts(); n != 1 {
-		t.Errorf("a large member: %d streams, want 1", n)
-	}
-}
-
-// TestReadAhead interleaves more archives than there are idle cursors:
-// an evicted cursor reads its archive's next members ahead, so each
-// archive still takes one stream.
-func TestReadAhead(t *testing.T) {
-	c := newCache(1)
-	defer c.Close()
-	var as []*fakeArchive
-	for i := range 3 {
-		a := newFake(fmt.Sprintf("%d.pkg", i), big, big, big)
-		list(t, c, a)
-		as = append(as, a)
-	}
-	for index := 1; index <= 3; index++ {
-		for _, a := range as {
-			read(t, c, a, index)
-		}
-	}
-	if n := c.Starts(); n != 3 {
-		t.Errorf("%d streams for 3 archives, want 3", n)
 	}
 }
 

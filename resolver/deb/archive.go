@@ -28,11 +28,7 @@ var _ members.Archive = (*archive)(nil)
 
 // list returns the entries of data.tar, reading the archive on first use.
 func (a *archive) list() ([]plan.Entry, error) {
-	a.once.Do(func() {
-		if a.entries, a.err = a.readList(); a.err == nil {
-			a.cache.Listed(a)
-		}
-	})
+	a.once.Do(func() { a.entries, a.err = a.readList() })
 	return a.entries, a.err
 }
 
@@ -54,21 +50,10 @@ func (a *archive) readList() ([]plan.Entry, error) {
 		if err := l.add(h); err != nil {
 			return nil, a.Errorf("%s: %w", h.Name, err)
 		}
-		if _, err := a.cache.KeepSmall(a, l.index-1, regularSize(h), s.tr); err != nil {
+		if _, err := a.cache.Keep(a, l.index-1, regularSize(h), s.tr); err != nil {
 			return nil, a.Errorf("%s: %w", h.Name, err)
 		}
 	}
-}
-
-// Members lists the regular files with data, for the cache's read order.
-func (a *archive) Members() []members.Member {
-	var ms []members.Member
-	for _, e := range a.entries {
-		if s, ok := e.Src.(*members.Source); ok {
-			ms = append(ms, members.Member{Path: e.Path, Index: s.Index})
-		}
-	}
-	return ms
 }
 
 // Errorf prefixes a message with the .deb and its data member.

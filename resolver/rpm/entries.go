@@ -18,10 +18,9 @@ type archive struct {
 	pkg    *meta
 	cache  *members.Cache
 
-	once    sync.Once
-	err     error
-	index   map[string]int // path -> payload member index, members with data
-	members []members.Member
+	once  sync.Once
+	err   error
+	index map[string]int // path -> payload member index, members with data
 }
 
 func (a *archive) Stream() (members.Stream, error) {
@@ -36,11 +35,9 @@ func (a *archive) Errorf(format string, args ...any) error {
 	return fmt.Errorf("%s: %w", a.path, fmt.Errorf(format, args...))
 }
 
-func (a *archive) Members() []members.Member { return a.members }
-
 // list reads the payload once to learn which member holds each file's
 // bytes: the header's order differs from the payload's (hard links come
-// last, %ghost files are absent). Small files are kept on the way.
+// last, %ghost files are absent). The contents are kept on the way.
 func (a *archive) list() error {
 	a.once.Do(func() { a.err = a.scan() })
 	return a.err
@@ -69,12 +66,10 @@ func (a *archive) scan() error {
 			return a.Errorf("payload: %w", err)
 		}
 		a.index[p] = i
-		a.members = append(a.members, members.Member{Path: p, Index: i})
-		if _, err := a.cache.KeepSmall(a, i, size, s); err != nil {
+		if _, err := a.cache.Keep(a, i, size, s); err != nil {
 			return a.Errorf("payload: %s: %w", name, err)
 		}
 	}
-	a.cache.Listed(a)
 	return nil
 }
 
