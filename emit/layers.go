@@ -2,7 +2,6 @@ package emit
 
 import (
 	"archive/tar"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -15,10 +14,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/klauspost/compress/zstd"
-	"github.com/ulikunitz/xz"
-
 	"github.com/supermin-compile/supermin-compile/globber"
+	"github.com/supermin-compile/supermin-compile/internal/decompress"
 	"github.com/supermin-compile/supermin-compile/manifest"
 	"github.com/supermin-compile/supermin-compile/plan"
 	"github.com/supermin-compile/supermin-compile/resolver"
@@ -133,15 +130,11 @@ func HostLayer(root string, matches []globber.Match, ex Excluder) (Layer, error)
 // or, for supermin.d inputs, recognised by content) into entries whose
 // contents are held in memory: base tarballs are small by design.
 func TarballLayer(file string) (Layer, error) {
-	f, err := os.Open(file)
+	r, err := decompress.Open(file)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	r, err := decompress(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
-	}
+	defer r.Close()
 	origin := path.Base(file)
 	var l Layer
 	tr := tar.NewReader(r)
@@ -161,24 +154,6 @@ func TarballLayer(file string) (Layer, error) {
 			l = append(l, e)
 		}
 	}
-}
-
-// decompress recognises gzip, xz and zstd by their magic numbers.
-func decompress(r io.ReadSeeker) (io.Reader, error) {
-	var magic [6]byte
-	n, _ := io.ReadFull(r, magic[:])
-	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
-	switch m := string(magic[:n]); {
-	case strings.HasPrefix(m, "\x1f\x8b"):
-		return gzip.NewReader(r)
-	case strings.HasPrefix(m, "\xfd7zXZ\x00"):
-		return xz.NewReader(r)
-	case strings.HasPrefix(m, "\x28\xb5\x2f\xfd"):
-		return zstd.NewReader(r)
-	}
-	return r, nil
 }
 
 func tarEntry(h *tar.Header, r io.Reader, origin string) (plan.Entry, error) {

@@ -3,7 +3,6 @@ package manifest
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"fmt"
 	"io"
 	"os"
@@ -11,9 +10,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/ulikunitz/xz"
-
 	"github.com/supermin-compile/supermin-compile/globber"
+	"github.com/supermin-compile/supermin-compile/internal/decompress"
 )
 
 // FromSuperminD reads supermin 5 inputs (files, or directories read in
@@ -110,21 +108,8 @@ func (m *Manifest) addFile(p string) error {
 // openInput returns the first 512 bytes of the (decompressed) file and a
 // reader positioned at its start.
 func openInput(p string) ([]byte, io.ReadCloser, error) {
-	f, err := os.Open(p)
+	r, err := decompress.Open(p) // gzip or xz by content, as supermin accepts
 	if err != nil {
-		return nil, nil, err
-	}
-	br := bufio.NewReader(f)
-	magic, _ := br.Peek(6)
-	var r io.Reader = br
-	switch {
-	case bytes.HasPrefix(magic, []byte{0x1f, 0x8b}):
-		r, err = gzip.NewReader(br)
-	case bytes.HasPrefix(magic, []byte("\xfd7zXZ\x00")):
-		r, err = xz.NewReader(br)
-	}
-	if err != nil {
-		f.Close()
 		return nil, nil, err
 	}
 	dr := bufio.NewReaderSize(r, 4096)
@@ -132,7 +117,7 @@ func openInput(p string) ([]byte, io.ReadCloser, error) {
 	return head, struct {
 		io.Reader
 		io.Closer
-	}{dr, f}, nil
+	}{dr, r}, nil
 }
 
 func readLines(r io.Reader) ([]string, error) {

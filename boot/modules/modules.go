@@ -5,7 +5,6 @@ package modules
 
 import (
 	"bufio"
-	"compress/gzip"
 	"fmt"
 	"io"
 	"os"
@@ -14,8 +13,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/klauspost/compress/zstd"
-	"github.com/ulikunitz/xz"
+	"github.com/supermin-compile/supermin-compile/internal/decompress"
 )
 
 // Module is one module file of the closure.
@@ -109,31 +107,7 @@ func Name(file string) string {
 // finit_module would take compressed modules only with
 // CONFIG_MODULE_DECOMPRESS; our init loads plain ones).
 func (m Module) Open() (io.ReadCloser, error) {
-	f, err := os.Open(m.File)
-	if err != nil {
-		return nil, err
-	}
-	var r io.Reader
-	switch {
-	case strings.HasSuffix(m.File, ".xz"):
-		r, err = xz.NewReader(f)
-	case strings.HasSuffix(m.File, ".zst"):
-		var d *zstd.Decoder
-		d, err = zstd.NewReader(f)
-		r = d
-	case strings.HasSuffix(m.File, ".gz"):
-		r, err = gzip.NewReader(f)
-	default:
-		return f, nil
-	}
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("%s: %w", m.File, err)
-	}
-	return struct {
-		io.Reader
-		io.Closer
-	}{r, f}, nil
+	return decompress.Open(m.File) // .xz, .zst and .gz by content; plain passes through
 }
 
 // Size returns the decompressed size (reading compressed modules through).

@@ -9,6 +9,7 @@ import (
 	"compress/bzip2"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
@@ -96,4 +97,29 @@ func New(r io.Reader) (*Reader, error) {
 		return &Reader{Reader: z, Kind: "lzma"}, nil
 	}
 	return &Reader{Reader: br, Kind: "none"}, nil
+}
+
+// Open opens a file that may be compressed; Close closes both the
+// decompressor and the file.
+func Open(name string) (io.ReadCloser, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	z, err := New(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return &file{z, f}, nil
+}
+
+type file struct {
+	*Reader
+	f *os.File
+}
+
+func (f *file) Close() error {
+	f.Reader.Close()
+	return f.f.Close()
 }
