@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -177,5 +178,21 @@ func TestSource(t *testing.T) {
 	defer r.Close()
 	if b, err := io.ReadAll(r); err != nil || !bytes.Equal(b, a.members[1].data) {
 		t.Errorf("read %d bytes (%v)", len(b), err)
+	}
+}
+
+// TestNoSpool: when the spool cannot be created (TMPDIR missing or full),
+// every read decompresses its archive again and still gets its bytes.
+func TestNoSpool(t *testing.T) {
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+	c := NewCache()
+	defer c.Close()
+	a := newFake("a.pkg", big, 10, big)
+	list(t, c, a)
+	for _, i := range []int{3, 1, 2} {
+		read(t, c, a, i)
+	}
+	if n := c.Starts(); n != 3 {
+		t.Errorf("%d streams without a spool, want 3", n)
 	}
 }
