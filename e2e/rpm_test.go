@@ -10,6 +10,9 @@ import (
 	"syscall"
 	"testing"
 
+	spdxjson "github.com/spdx/tools-golang/json"
+	"github.com/spdx/tools-golang/spdxlib"
+
 	"github.com/supermin-compile/supermin-compile/internal/testtool"
 )
 
@@ -133,5 +136,44 @@ func TestRpmDirTestPackages(t *testing.T) {
 	run(t, nil, binary(t), "build", m, "--format", "ext2", "-o", img)
 	if b, err := exec.Command("e2fsck", "-fn", filepath.Join(img, "root")).CombinedOutput(); err != nil {
 		t.Fatalf("e2fsck -fn: %v\n%s", err, b)
+	}
+}
+
+// TestSBOMRpm: the SBOM of an rpm-dir appliance passes the SPDX
+// validator, carries rpm purls (epoch as a qualifier) and each package's
+// License tag as a comment.
+func TestSBOMRpm(t *testing.T) {
+	if _, err := os.Stat(rpmFixtures); err != nil {
+		testtool.Missing(t, "shared RPM fixtures not found: "+rpmFixtures)
+	}
+	dir, _ := filepath.Abs(rpmFixtures)
+	m := rpmManifest(t, dir, "chroot", []string{"hello", "epel-release"})
+	out, code := runIn(t, ".", nil, "sbom", m)
+	if code != 0 {
+		t.Fatalf("sbom: exit %d\n%s", code, out)
+	}
+	doc, err := spdxjson.Read(strings.NewReader(out))
+	if err != nil {
+		t.Fatalf("the SPDX parser rejects our document: %v", err)
+	}
+	if err := spdxlib.ValidateDocument(doc); err != nil {
+		t.Errorf("spdxlib.ValidateDocument: %v", err)
+	}
+	want := map[string]string{
+		"pkg:rpm/fedora/hello@2.12.1-2.fc39?arch=x86_64":                        "License tag of the package: GPL-3.0-or-later AND GFDL-1.3-or-later",
+		"pkg:rpm/fedora/centos-release@5-0.0.el5.centos.2?arch=x86_64&epoch=10": "License tag of the package: GPL",
+	}
+	for _, p := range doc.Packages {
+		for _, r := range p.PackageExternalReferences {
+			if w, ok := want[r.Locator]; ok {
+				if p.PackageLicenseComments != w {
+					t.Errorf("%s: licence comment %q, want %q", r.Locator, p.PackageLicenseComments, w)
+				}
+				delete(want, r.Locator)
+			}
+		}
+	}
+	for purl := range want {
+		t.Errorf("SBOM lacks %s", purl)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/supermin-compile/supermin-compile/emit"
 	"github.com/supermin-compile/supermin-compile/manifest"
 	"github.com/supermin-compile/supermin-compile/plan"
+	"github.com/supermin-compile/supermin-compile/resolver"
 )
 
 // Document is the subset of SPDX 2.3 we write.
@@ -47,6 +48,7 @@ type Package struct {
 	LicenseConcluded string        `json:"licenseConcluded"`
 	LicenseDeclared  string        `json:"licenseDeclared"`
 	CopyrightText    string        `json:"copyrightText"`
+	LicenseComments  string        `json:"licenseComments,omitempty"`
 	ExternalRefs     []ExternalRef `json:"externalRefs,omitempty"`
 	Comment          string        `json:"comment,omitempty"`
 }
@@ -79,6 +81,11 @@ type Relationship struct {
 
 const noAssertion = "NOASSERTION"
 
+// licenser is a package source that records licences (rpm headers do).
+type licenser interface {
+	License(*resolver.Package) string
+}
+
 // Build describes a planned manifest. created is the document's time
 // (SOURCE_DATE_EPOCH for reproducible documents).
 func Build(m *manifest.Manifest, res *emit.Result, toolVersion string, created time.Time) (*Document, error) {
@@ -97,6 +104,11 @@ func Build(m *manifest.Manifest, res *emit.Result, toolVersion string, created t
 		pkg := Package{SPDXID: spdxID("SPDXRef-Package-" + p.Name + "-" + p.Arch), Name: p.Name, VersionInfo: p.Version,
 			DownloadLocation: noAssertion, LicenseConcluded: noAssertion, LicenseDeclared: noAssertion,
 			CopyrightText: noAssertion, ExternalRefs: []ExternalRef{{"PACKAGE-MANAGER", "purl", purl(m, p.Name, p.Version, p.Arch)}}}
+		if l, ok := res.Universe.(licenser); ok && l.License(p) != "" {
+			// Only a comment: older tags are not SPDX expressions, and
+			// licenseDeclared must be one.
+			pkg.LicenseComments = "License tag of the package: " + l.License(p)
+		}
 		d.Packages = append(d.Packages, pkg)
 		d.Relationships = append(d.Relationships, Relationship{root.SPDXID, "CONTAINS", pkg.SPDXID})
 	}

@@ -32,6 +32,7 @@ const (
 	tagName            = 1000
 	tagVersion         = 1001
 	tagRelease         = 1002
+	tagLicense         = 1014
 	tagEpoch           = 1003
 	tagOldFilenames    = 1027
 	tagFileSizes       = 1028

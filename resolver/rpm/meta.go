@@ -44,7 +44,8 @@ type meta struct {
 	provides  []capability
 	conflicts []capability
 	files     []file
-	source    bool // a source package: never a candidate
+	license   string // the License tag, as the packager wrote it
+	source    bool   // a source package: never a candidate
 }
 
 // readMeta extracts a package's metadata from its header.
@@ -59,6 +60,7 @@ func readMeta(h *header) (*meta, error) {
 		return s
 	}
 	name, ver, rel, arch := str(tagName), str(tagVersion), str(tagRelease), str(tagArch)
+	m.license = str(tagLicense)
 	if err != nil {
 		return nil, err
 	}
