@@ -99,7 +99,8 @@ func (s *set) Packages() []*resolver.Package { return s.pkgs }
 // License is p's License tag: an SPDX expression in current Fedora and
 // openSUSE packages, free text ("GPLv2+") in older ones.
 func (s *set) License(p *resolver.Package) string { return s.meta[p].license }
-func (s *set) NativeArch() string                 { return s.native }
+
+func (s *set) NativeArch() string { return s.native }
 
 func (s *set) Dialect() resolver.Dialect {
 	return &dialect{native: s.native, meta: func(p *resolver.Package) *meta { return s.meta[p] }}
