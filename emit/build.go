@@ -75,7 +75,7 @@ func Build(m *manifest.Manifest, o BuildOptions) (*Summary, error) {
 		o.logf("if-newer: output does not need rebuilding")
 		return &Summary{Output: m.Output, Skipped: true, Duration: time.Since(start)}, nil
 	}
-	res, err := planWith(m, k)
+	res, err := planWith(m, k, true)
 	if err != nil {
 		return nil, err
 	}

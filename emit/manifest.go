@@ -99,13 +99,17 @@ func Resolve(m *manifest.Manifest) (resolver.Universe, *resolver.Result, error) 
 }
 
 // Plan resolves, globs and merges the manifest into a Plan.
-func Plan(m *manifest.Manifest) (*Result, error) { return planWith(m, nil) }
+func Plan(m *manifest.Manifest) (*Result, error) { return planWith(m, nil, false) }
 
-// planWith is Plan with the kernel already found, when k is not nil.
-func planWith(m *manifest.Manifest, k *kernel.Kernel) (*Result, error) {
+// planWith is Plan with the kernel already found, when k is not nil. With
+// build, package archives keep what listing decompresses for the format.
+func planWith(m *manifest.Manifest, k *kernel.Kernel, build bool) (*Result, error) {
 	u, resolved, err := Resolve(m)
 	if err != nil {
 		return nil, err
+	}
+	if kc, ok := u.(interface{ KeepContents() }); ok && build {
+		kc.KeepContents()
 	}
 	// A source of archives lists every missing one at once.
 	type archives interface {

@@ -47,6 +47,7 @@ type Archive interface {
 // for concurrent use.
 type Cache struct {
 	spool  spool
+	keep   atomic.Bool // KeepContents was called
 	closed atomic.Bool
 	starts atomic.Int64 // streams started for reads, for tests
 }
@@ -54,11 +55,16 @@ type Cache struct {
 // NewCache returns an empty cache; its spool is created on first use.
 func NewCache() *Cache { return &Cache{} }
 
+// KeepContents makes Keep spool what listing reads. Without it, Keep
+// does nothing: commands that only list (list, lock, sbom) need neither
+// the copy nor the room in TMPDIR.
+func (c *Cache) KeepContents() { c.keep.Store(true) }
+
 // Keep, called while listing, copies member index of a (size bytes, read
 // from r) into the spool. It reports whether it did; r may have been read
 // even when it did not. An error is r's: the archive is damaged.
 func (c *Cache) Keep(a Archive, index int, size int64, r io.Reader) (bool, error) {
-	if size <= 0 {
+	if size <= 0 || !c.keep.Load() {
 		return false, nil
 	}
 	return c.spool.put(key{a, index}, size, r)

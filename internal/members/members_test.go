@@ -63,8 +63,9 @@ func newFake(name string, sizes ...int) *fakeArchive {
 	return a
 }
 
-// list reads a as a backend lists it: Keep on every member.
+// list reads a as a backend lists it for a build: Keep on every member.
 func list(t *testing.T, c *Cache, a *fakeArchive) {
+	c.KeepContents()
 	s, _ := a.Stream()
 	for i := 0; ; i++ {
 		_, size, err := s.Next()
@@ -138,6 +139,7 @@ func TestClosed(t *testing.T) {
 func TestDamagedWhileListing(t *testing.T) {
 	c := NewCache()
 	defer c.Close()
+	c.KeepContents()
 	a := newFake("a.pkg", big)
 	if _, err := c.Keep(a, 1, big+10, bytes.NewReader(make([]byte, big))); err != io.ErrUnexpectedEOF {
 		t.Errorf("short member: %v", err)
@@ -194,5 +196,19 @@ func TestNoSpool(t *testing.T) {
 	}
 	if n := c.Starts(); n != 3 {
 		t.Errorf("%d streams without a spool, want 3", n)
+	}
+}
+
+// TestListOnly: without KeepContents nothing is spooled; reads decompress.
+func TestListOnly(t *testing.T) {
+	c := NewCache()
+	defer c.Close()
+	a := newFake("a.pkg", big)
+	if kept, err := c.Keep(a, 1, big, bytes.NewReader(make([]byte, big))); kept || err != nil {
+		t.Errorf("Keep without KeepContents: %v %v", kept, err)
+	}
+	read(t, c, a, 1)
+	if n := c.Starts(); n != 1 {
+		t.Errorf("%d streams, want 1", n)
 	}
 }

@@ -149,6 +149,7 @@ func openDir(t testing.TB, dir string) *Universe {
 	if err != nil {
 		t.Fatal(err)
 	}
+	u.KeepContents()
 	t.Cleanup(func() { u.Close() })
 	return u
 }

@@ -239,7 +239,12 @@ func (u *Universe) Digest(p *resolver.Package) (string, error) {
 	return "sha256:" + sum, nil
 }
 
-// Close releases the archives kept open between reads.
+// KeepContents makes listing a package keep its file contents for the
+// formats to read, so that no archive is decompressed twice (a build
+// wants this; list does not).
+func (u *Universe) KeepContents() { u.cache.KeepContents() }
+
+// Close releases the kept contents.
 func (u *Universe) Close() error {
 	u.cache.Close()
 	return nil

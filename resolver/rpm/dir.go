@@ -90,7 +90,11 @@ func (d *Dir) Digest(p *resolver.Package) (string, error) {
 	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// Close releases the payload streams kept between reads.
+// KeepContents makes listing a package keep its file contents for the
+// formats to read, so that no payload is decompressed twice.
+func (d *Dir) KeepContents() { d.cache.KeepContents() }
+
+// Close releases the kept contents.
 func (d *Dir) Close() error {
 	d.cache.Close()
 	return nil

@@ -28,6 +28,7 @@ func allPackages(t *testing.T) map[string]*Dir {
 			if err != nil {
 				t.Fatal(err)
 			}
+			d.KeepContents()
 			t.Cleanup(func() { d.Close() })
 			dirs[f] = d
 		}
