@@ -25,6 +25,7 @@ type Result struct {
 	Resolved *resolver.Result
 	Missing  Missing        // package files absent from the host
 	Kernel   *kernel.Kernel // the kernel that boots it (ext2 with a kernel only)
+	sums     sumCache
 }
 
 // OpenSource opens the manifest's package source.

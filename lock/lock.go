@@ -74,7 +74,7 @@ func FromBuild(m *manifest.Manifest, res *emit.Result) (*Lock, error) {
 	if l.Packages, err = packages(m, res); err != nil {
 		return nil, err
 	}
-	if l.Hostfiles, err = hostfiles(res.Plan); err != nil {
+	if l.Hostfiles, err = hostfiles(res); err != nil {
 		return nil, err
 	}
 	for _, b := range m.Base {
@@ -116,7 +116,8 @@ func packages(m *manifest.Manifest, res *emit.Result) ([]Package, error) {
 
 // hostfiles records the regular files and symlinks that the Plan takes from
 // the host (hostfiles globs), with their content digest.
-func hostfiles(p *plan.Plan) ([]HostFile, error) {
+func hostfiles(res *emit.Result) ([]HostFile, error) {
+	p := res.Plan
 	var hs []HostFile
 	for i := range p.Entries {
 		e := &p.Entries[i]
@@ -125,11 +126,11 @@ func hostfiles(p *plan.Plan) ([]HostFile, error) {
 		}
 		h := HostFile{Path: e.Path, Link: e.Link, Mode: fmt.Sprintf("%04o", e.Perm()), Owner: fmt.Sprintf("%d:%d", e.UID, e.GID)}
 		if e.Type == plan.Regular {
-			sum, err := sourceSHA256(e.Src)
+			sums, err := res.Sums(e)
 			if err != nil {
 				return nil, fmt.Errorf("hostfile %s: %w", e.Path, err)
 			}
-			h.SHA256 = sum
+			h.SHA256 = sums.SHA256
 		}
 		hs = append(hs, h)
 	}

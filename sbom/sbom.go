@@ -4,7 +4,6 @@
 package sbom
 
 import (
-	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
@@ -112,7 +111,7 @@ func Build(m *manifest.Manifest, res *emit.Result, toolVersion string, created t
 		d.Packages = append(d.Packages, pkg)
 		d.Relationships = append(d.Relationships, Relationship{root.SPDXID, "CONTAINS", pkg.SPDXID})
 	}
-	if err := addFiles(d, res.Plan, root.SPDXID); err != nil {
+	if err := addFiles(d, res, root.SPDXID); err != nil {
 		return nil, err
 	}
 	d.DocumentNamespace = namespace(d)
@@ -120,35 +119,24 @@ func Build(m *manifest.Manifest, res *emit.Result, toolVersion string, created t
 }
 
 // addFiles adds the regular files that come from the host or the manifest.
-func addFiles(d *Document, p *plan.Plan, root string) error {
+func addFiles(d *Document, res *emit.Result, root string) error {
+	p := res.Plan
 	for i := range p.Entries {
 		e := &p.Entries[i]
 		if e.Type != plan.Regular || (e.Origin != "host" && e.Origin != "inline") {
 			continue
 		}
-		sums, err := checksums(e.Src)
+		s, err := res.Sums(e)
 		if err != nil {
 			return fmt.Errorf("sbom: %s: %w", e.Path, err)
 		}
+		sums := []Checksum{{"SHA1", s.SHA1}, {"SHA256", s.SHA256}}
 		f := File{SPDXID: fmt.Sprintf("SPDXRef-File-%d", len(d.Files)+1), FileName: "." + e.Path, Checksums: sums,
 			LicenseConcluded: noAssertion, CopyrightText: noAssertion, Comment: "origin: " + e.Origin}
 		d.Files = append(d.Files, f)
 		d.Relationships = append(d.Relationships, Relationship{root, "CONTAINS", f.SPDXID})
 	}
 	return nil
-}
-
-func checksums(s plan.Source) ([]Checksum, error) {
-	r, err := s.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	h1, h256 := sha1.New(), sha256.New()
-	if _, err := io.Copy(io.MultiWriter(h1, h256), r); err != nil {
-		return nil, err
-	}
-	return []Checksum{{"SHA1", fmt.Sprintf("%x", h1.Sum(nil))}, {"SHA256", fmt.Sprintf("%x", h256.Sum(nil))}}, nil
 }
 
 var idChars = regexp.MustCompile(`[^A-Za-z0-9.-]+`)
