@@ -121,6 +121,14 @@ func (n *named) Read(p []byte) (int, error) {
 	return k, err
 }
 
+// KeepError says why contents could not be kept (the spool could not be
+// created or written): reads are then slow.
+func (c *Cache) KeepError() error {
+	c.spool.mu.Lock()
+	defer c.spool.mu.Unlock()
+	return c.spool.err
+}
+
 // Starts returns how many streams were started for reads, for tests.
 func (c *Cache) Starts() int64 { return c.starts.Load() }
 

@@ -197,6 +197,9 @@ func TestNoSpool(t *testing.T) {
 	if n := c.Starts(); n != 3 {
 		t.Errorf("%d streams without a spool, want 3", n)
 	}
+	if err := c.KeepError(); err == nil || !strings.Contains(err.Error(), "missing") {
+		t.Errorf("KeepError: %v", err)
+	}
 }
 
 // TestListOnly: without KeepContents nothing is spooled; reads decompress.

@@ -12,7 +12,7 @@ type spool struct {
 	f      *os.File
 	end    int64
 	spans  map[key]span
-	broken bool // creating or writing failed: do not try again
+	err    error // creating or writing failed: do not try again
 }
 
 type span struct{ off, n int64 }
@@ -31,7 +31,7 @@ func (s *spool) put(k key, size int64, r io.Reader) (bool, error) {
 	case src.err != nil:
 		return false, src.err
 	case err != nil:
-		s.fail()
+		s.fail(err)
 		return false, nil
 	case n < size:
 		return false, io.ErrUnexpectedEOF
@@ -61,16 +61,16 @@ func (e *errReader) Read(p []byte) (int, error) {
 func (s *spool) reserve(size int64) (*os.File, int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.f == nil && !s.broken {
+	if s.f == nil && s.err == nil {
 		f, err := os.CreateTemp("", "supermin-compile-spool-")
 		if err != nil {
-			s.broken = true
+			s.err = err
 			return nil, 0
 		}
 		os.Remove(f.Name()) // gone with the process, whatever happens
 		s.f, s.spans = f, map[key]span{}
 	}
-	if s.broken {
+	if s.err != nil {
 		return nil, 0
 	}
 	off := s.end
@@ -78,9 +78,9 @@ func (s *spool) reserve(size int64) (*os.File, int64) {
 	return s.f, off
 }
 
-func (s *spool) fail() {
+func (s *spool) fail(err error) {
 	s.mu.Lock()
-	s.broken = true
+	s.err = err
 	s.mu.Unlock()
 }
 
