@@ -8,11 +8,11 @@ import (
 
 // spool holds member contents in one temporary file.
 type spool struct {
-	mu     sync.Mutex
-	f      *os.File
-	end    int64
-	spans  map[key]span
-	err    error // creating or writing failed: do not try again
+	mu    sync.Mutex
+	f     *os.File
+	end   int64
+	spans map[key]span
+	err   error // creating or writing failed: do not try again
 }
 
 type span struct{ off, n int64 }
