@@ -24,7 +24,7 @@ import (
 
 // fetchDebDir puts the .debs of pkgs and of their closure (as apt computes
 // it) into a new directory, as links into the download cache.
-func fetchDebDir(t *testing.T, pkgs ...string) string {
+func fetchDebDir(t testing.TB, pkgs ...string) string {
 	testtool.Need(t, "apt-get", "flock", "dpkg-deb")
 	cache, err := os.UserCacheDir()
 	if err != nil {
@@ -49,7 +49,7 @@ func fetchDebDir(t *testing.T, pkgs ...string) string {
 }
 
 // ensureAptLists runs apt-get update when apt has no Packages lists.
-func ensureAptLists(t *testing.T) {
+func ensureAptLists(t testing.TB) {
 	if len(aptIndexes(t)) > 0 {
 		return
 	}
@@ -59,7 +59,7 @@ func ensureAptLists(t *testing.T) {
 }
 
 // aptIndexes lists the Packages files apt reads for this architecture.
-func aptIndexes(t *testing.T) []string {
+func aptIndexes(t testing.TB) []string {
 	arch := strings.TrimSpace(run(t, nil, "dpkg", "--print-architecture"))
 	out, _ := exec.Command("apt-get", "indextargets", "--format", "$(FILENAME)", "Created-By: Packages", "Architecture: "+arch).Output()
 	var files []string
@@ -75,7 +75,7 @@ func aptIndexes(t *testing.T) []string {
 }
 
 // debManifest writes a manifest for a deb-dir source and returns its path.
-func debManifest(t *testing.T, dir, format string, pkgs []string, extra string) string {
+func debManifest(t testing.TB, dir, format string, pkgs []string, extra string) string {
 	m := filepath.Join(t.TempDir(), "app.toml")
 	writeFile(t, m, fmt.Sprintf("packages = %s\nformat = %q\nkernel = false\nsize = \"256M\"\n%s\n[source]\ntype = \"deb-dir\"\npath = %q\n",
 		tomlList(pkgs), format, extra, dir))
@@ -254,7 +254,7 @@ func lsMode(m fs.FileMode) string {
 }
 
 // resolved runs `supermin-compile resolve` and returns "name version arch" lines.
-func resolved(t *testing.T, manifest string) []string {
+func resolved(t testing.TB, manifest string) []string {
 	return strings.Split(strings.TrimSpace(run(t, nil, binary(t), "resolve", manifest)), "\n")
 }
 

@@ -33,7 +33,7 @@ func runIn(t *testing.T, dir string, env []string, args ...string) (string, int)
 	return string(out), 0
 }
 
-func writeFile(t *testing.T, file, text string) {
+func writeFile(t testing.TB, file, text string) {
 	t.Helper()
 	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
 		t.Fatal(err)

@@ -23,7 +23,7 @@ import (
 const rpmFixtures = "../../shared/fixtures/rpm/packages"
 
 // rpmManifest writes a manifest for an rpm-dir source.
-func rpmManifest(t *testing.T, dir, format string, pkgs []string) string {
+func rpmManifest(t testing.TB, dir, format string, pkgs []string) string {
 	m := filepath.Join(t.TempDir(), "app.toml")
 	writeFile(t, m, fmt.Sprintf("packages = %s\nformat = %q\nkernel = false\nsize = \"256M\"\n\n[source]\ntype = \"rpm-dir\"\npath = %q\narch = \"x86_64\"\n",
 		tomlList(pkgs), format, dir))
@@ -31,7 +31,7 @@ func rpmManifest(t *testing.T, dir, format string, pkgs []string) string {
 }
 
 // rpmsOf maps the "name version arch" lines of `resolve` to .rpm files.
-func rpmsOf(t *testing.T, dir string, resolved []string) []string {
+func rpmsOf(t testing.TB, dir string, resolved []string) []string {
 	files, _ := filepath.Glob(filepath.Join(dir, "*", "*.rpm"))
 	more, _ := filepath.Glob(filepath.Join(dir, "*.rpm"))
 	byNEVRA := map[string]string{}
