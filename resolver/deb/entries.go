@@ -52,7 +52,7 @@ func (u *Universe) Files(p *resolver.Package) ([]resolver.File, error) {
 // lister turns tar headers into entries, in archive order.
 type lister struct {
 	a       *archive
-	index   int             // of the next header, as a cursor counts them
+	index   int             // of the next header, as the member stream counts them
 	regular map[string]bool // regular files so far: hard-link targets
 	entries []plan.Entry
 }
