@@ -80,7 +80,7 @@ func Build(m *manifest.Manifest, o BuildOptions) (*Summary, error) {
 		return nil, err
 	}
 	if c, ok := res.Universe.(io.Closer); ok {
-		defer c.Close() // the archives' idle decompression streams
+		defer c.Close() // the spooled package contents
 	}
 	if o.PackageList {
 		addPackageList(res, Epoch(m))
@@ -91,9 +91,6 @@ func Build(m *manifest.Manifest, o BuildOptions) (*Summary, error) {
 		}
 	}
 	s := &Summary{Result: res, Output: m.Output}
-	if ke, ok := res.Universe.(interface{ KeepError() error }); ok && ke.KeepError() != nil {
-		s.Notes = append(s.Notes, fmt.Sprintf("package contents are decompressed again for every file (slow): %v", ke.KeepError()))
-	}
 	files := 0
 	for _, e := range res.Plan.Entries {
 		s.Files++

@@ -2,6 +2,7 @@ package emit
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strconv"
@@ -104,10 +105,17 @@ func Plan(m *manifest.Manifest) (*Result, error) { return planWith(m, nil, false
 
 // planWith is Plan with the kernel already found, when k is not nil. With
 // build, package archives keep what listing decompresses for the format.
-func planWith(m *manifest.Manifest, k *kernel.Kernel, build bool) (*Result, error) {
+func planWith(m *manifest.Manifest, k *kernel.Kernel, build bool) (_ *Result, err error) {
 	u, resolved, err := Resolve(m)
 	if err != nil {
 		return nil, err
+	}
+	if c, ok := u.(io.Closer); ok {
+		defer func() {
+			if err != nil {
+				c.Close() // what listing kept, when the caller will never see u
+			}
+		}()
 	}
 	if kc, ok := u.(interface{ KeepContents() }); ok && build {
 		kc.KeepContents()

@@ -137,21 +137,17 @@ func hostfiles(res *emit.Result) ([]HostFile, error) {
 	return hs, nil
 }
 
-func sourceSHA256(s plan.Source) (string, error) {
-	r, err := s.Open()
+func fileSHA256(file string) (string, error) {
+	f, err := os.Open(file)
 	if err != nil {
 		return "", err
 	}
-	defer r.Close()
+	defer f.Close()
 	h := sha256.New()
-	if _, err := io.Copy(h, r); err != nil {
+	if _, err := io.Copy(h, f); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("%x", h.Sum(nil)), nil
-}
-
-func fileSHA256(file string) (string, error) {
-	return sourceSHA256(plan.HostFile(file))
 }
 
 // relative writes a path under the manifest's directory relative to it,

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
@@ -40,7 +41,7 @@ type Reader struct {
 // of a .deb is damaged.
 func (d *Reader) Read(p []byte) (int, error) {
 	n, err := d.Reader.Read(p)
-	if err != nil && err != io.EOF && d.Kind != "none" {
+	if err != nil && err != io.EOF && d.Kind != "none" && !strings.HasPrefix(err.Error(), d.Kind+":") {
 		err = fmt.Errorf("%s: %w", d.Kind, err)
 	}
 	return n, err
@@ -72,7 +73,9 @@ func New(r io.Reader) (*Reader, error) {
 	case bytes.HasPrefix(head, magicXz):
 		// xi2/xz (a port of xz-embedded) decodes about ten times faster
 		// than ulikunitz/xz, which made xz .debs the bulk of a build.
-		z, err := xz.NewReader(br, 0)
+		// The largest dictionary xz can write; memory follows what each
+		// stream's header asks for, not this limit.
+		z, err := xz.NewReader(br, 1536<<20)
 		if err != nil {
 			return nil, fmt.Errorf("xz: %w", err)
 		}

@@ -11,8 +11,11 @@
 // this package first did, still needed a read-ahead cache and tuning to
 // stay near one decompression per archive.
 //
-// When the spool cannot be written (TMPDIR full), a member is read by
-// decompressing its archive from the start: slow, but correct.
+// When the spool cannot be written (TMPDIR missing or full), listing
+// fails with an error saying so: reading each member by decompressing its
+// archive from the start would take a hundred times longer. That slow
+// path serves only reads of members that were not kept (KeepContents not
+// called), which builds never make.
 //
 // It knows nothing of tar, cpio or package formats: a backend describes
 // each archive as an Archive, which opens a Stream of its members.
@@ -61,11 +64,11 @@ func NewCache() *Cache { return &Cache{} }
 func (c *Cache) KeepContents() { c.keep.Store(true) }
 
 // Keep, called while listing, copies member index of a (size bytes, read
-// from r) into the spool. It reports whether it did; r may have been read
-// even when it did not. An error is r's: the archive is damaged.
-func (c *Cache) Keep(a Archive, index int, size int64, r io.Reader) (bool, error) {
+// from r) into the spool, once KeepContents was called. An error is r's
+// (the archive is damaged) or the spool's (TMPDIR has no room).
+func (c *Cache) Keep(a Archive, index int, size int64, r io.Reader) error {
 	if size <= 0 || !c.keep.Load() {
-		return false, nil
+		return nil
 	}
 	return c.spool.put(key{a, index}, size, r)
 }
@@ -77,7 +80,7 @@ func (c *Cache) Open(a Archive, index int, name string) (io.ReadCloser, error) {
 		return nil, a.Errorf("%s: %w", name, os.ErrClosed)
 	}
 	if r, ok := c.spool.open(key{a, index}); ok {
-		return io.NopCloser(r), nil
+		return io.NopCloser(&named{a, name, r}), nil
 	}
 	return c.stream(a, index, name)
 }
@@ -119,14 +122,6 @@ func (n *named) Read(p []byte) (int, error) {
 		err = n.a.Errorf("%s: %w", n.name, err)
 	}
 	return k, err
-}
-
-// KeepError says why contents could not be kept (the spool could not be
-// created or written): reads are then slow.
-func (c *Cache) KeepError() error {
-	c.spool.mu.Lock()
-	defer c.spool.mu.Unlock()
-	return c.spool.err
 }
 
 // Starts returns how many streams were started for reads, for tests.

@@ -10,7 +10,7 @@ import (
 type Source struct {
 	Cache   *Cache
 	Archive Archive
-	Index   int    // in archive order, as Member.Index
+	Index   int    // in archive order, counting every member Next returns, from 0
 	Name    string // as the stream's Next returns it
 	Label   string // the archive, for String(): "PATH.deb" gives "PATH.deb: ./usr/bin/x"
 }

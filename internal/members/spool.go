@@ -1,6 +1,8 @@
 package members
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"sync"
@@ -12,34 +14,38 @@ type spool struct {
 	f     *os.File
 	end   int64
 	spans map[key]span
-	err   error // creating or writing failed: do not try again
+	err   error // why the spool cannot be used any more
 }
 
 type span struct{ off, n int64 }
 
-// put copies size bytes of r into the spool. It reports whether they are
-// kept; an error is one of r's (a damaged archive), while a failure to
-// write only turns the spool off.
-func (s *spool) put(k key, size int64, r io.Reader) (bool, error) {
-	f, off := s.reserve(size)
-	if f == nil {
-		return false, nil
+var errClosed = errors.New("member cache closed")
+
+// put copies size bytes of r into the spool. An error is either r's (a
+// damaged archive) or the spool's: then the spool gives up, frees its
+// space and says that TMPDIR needs room (decompressing every member again
+// instead would take a hundred times longer).
+func (s *spool) put(k key, size int64, r io.Reader) error {
+	f, off, err := s.reserve(size)
+	if err != nil {
+		return err
 	}
-	src := &errReader{r: io.LimitReader(r, size)}
-	n, err := io.Copy(io.NewOffsetWriter(f, off), src)
+	src := &errReader{r: r}
+	n, err := io.Copy(io.NewOffsetWriter(f, off), io.LimitReader(src, size))
 	switch {
 	case src.err != nil:
-		return false, src.err
+		return src.err
 	case err != nil:
-		s.fail(err)
-		return false, nil
+		return s.fail(err)
 	case n < size:
-		return false, io.ErrUnexpectedEOF
+		return io.ErrUnexpectedEOF
 	}
 	s.mu.Lock()
-	s.spans[k] = span{off, size}
-	s.mu.Unlock()
-	return true, nil
+	defer s.mu.Unlock()
+	if s.f == f { // not closed meanwhile
+		s.spans[k] = span{off, size}
+	}
+	return nil
 }
 
 // errReader remembers a read error, to tell it from a write error.
@@ -56,32 +62,40 @@ func (e *errReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// reserve returns the spool file and the offset of size new bytes, or nil
-// when there is no usable spool.
-func (s *spool) reserve(size int64) (*os.File, int64) {
+// reserve returns the spool file and the offset of size new bytes.
+func (s *spool) reserve(size int64) (*os.File, int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.f == nil && s.err == nil {
+	if s.err != nil {
+		return nil, 0, s.err
+	}
+	if s.f == nil {
 		f, err := os.CreateTemp("", "supermin-compile-spool-")
 		if err != nil {
-			s.err = err
-			return nil, 0
+			s.err = spoolError(err)
+			return nil, 0, s.err
 		}
 		os.Remove(f.Name()) // gone with the process, whatever happens
 		s.f, s.spans = f, map[key]span{}
 	}
-	if s.err != nil {
-		return nil, 0
-	}
 	off := s.end
 	s.end += size
-	return s.f, off
+	return s.f, off, nil
 }
 
-func (s *spool) fail(err error) {
+// fail gives the spool up after a write error, releasing its space.
+func (s *spool) fail(err error) error {
 	s.mu.Lock()
-	s.err = err
-	s.mu.Unlock()
+	defer s.mu.Unlock()
+	if s.err == nil {
+		s.err = spoolError(err)
+		s.release()
+	}
+	return s.err
+}
+
+func spoolError(err error) error {
+	return fmt.Errorf("keeping the unpacked packages in TMPDIR (%s): %w; set TMPDIR to a directory with room for them", os.TempDir(), err)
 }
 
 // open returns a reader of k's contents, if the spool holds them.
@@ -98,6 +112,12 @@ func (s *spool) open(k key) (io.Reader, bool) {
 func (s *spool) close() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.err = errClosed
+	s.release()
+}
+
+// release closes the file; s.mu is held.
+func (s *spool) release() {
 	if s.f != nil {
 		s.f.Close()
 		s.f, s.spans, s.end = nil, nil, 0

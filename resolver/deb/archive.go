@@ -13,8 +13,8 @@ import (
 	"github.com/supermin-compile/supermin-compile/plan"
 )
 
-// archive is a .deb whose data.tar is listed once and then read member by
-// member through the Universe's cache of decompression streams.
+// archive is a .deb whose data.tar is listed once, its contents kept by
+// the Universe's member cache for the formats to read.
 type archive struct {
 	deb   *debFile
 	cache *members.Cache
@@ -50,7 +50,7 @@ func (a *archive) readList() ([]plan.Entry, error) {
 		if err := l.add(h); err != nil {
 			return nil, a.Errorf("%s: %w", h.Name, err)
 		}
-		if _, err := a.cache.Keep(a, l.index-1, regularSize(h), s.tr); err != nil {
+		if err := a.cache.Keep(a, l.index-1, regularSize(h), s.tr); err != nil {
 			return nil, a.Errorf("%s: %w", h.Name, err)
 		}
 	}

@@ -244,9 +244,6 @@ func (u *Universe) Digest(p *resolver.Package) (string, error) {
 // wants this; list does not).
 func (u *Universe) KeepContents() { u.cache.KeepContents() }
 
-// KeepError says why contents could not be kept (TMPDIR full).
-func (u *Universe) KeepError() error { return u.cache.KeepError() }
-
 // Close releases the kept contents.
 func (u *Universe) Close() error {
 	u.cache.Close()

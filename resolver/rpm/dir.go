@@ -94,9 +94,6 @@ func (d *Dir) Digest(p *resolver.Package) (string, error) {
 // formats to read, so that no payload is decompressed twice.
 func (d *Dir) KeepContents() { d.cache.KeepContents() }
 
-// KeepError says why contents could not be kept (TMPDIR full).
-func (d *Dir) KeepError() error { return d.cache.KeepError() }
-
 // Close releases the kept contents.
 func (d *Dir) Close() error {
 	d.cache.Close()

@@ -66,7 +66,7 @@ func (a *archive) scan() error {
 			return a.Errorf("payload: %w", err)
 		}
 		a.index[p] = i
-		if _, err := a.cache.Keep(a, i, size, s); err != nil {
+		if err := a.cache.Keep(a, i, size, s); err != nil {
 			return a.Errorf("payload: %s: %w", name, err)
 		}
 	}

@@ -32,8 +32,8 @@ const (
 	tagName            = 1000
 	tagVersion         = 1001
 	tagRelease         = 1002
-	tagLicense         = 1014
 	tagEpoch           = 1003
+	tagLicense         = 1014
 	tagOldFilenames    = 1027
 	tagFileSizes       = 1028
 	tagFileModes       = 1030
