@@ -38,11 +38,17 @@ func (d *debian) Compare(a, b string) int {
 	return version.Compare(va, vb)
 }
 
+// Satisfies is false for a version that does not parse.
 func (d *debian) Satisfies(op, want, have string) bool {
 	if op == "" {
 		return true
 	}
-	c := d.Compare(have, want)
+	hv, err1 := version.Parse(have)
+	wv, err2 := version.Parse(want)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	c := version.Compare(hv, wv)
 	switch op {
 	case "<<":
 		return c < 0

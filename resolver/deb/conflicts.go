@@ -44,7 +44,10 @@ func (e *ConflictError) Error() string {
 // conflicts with itself, which is how "Conflicts: x, Provides: x" packages
 // exclude other providers of x.
 func (u *Universe) CheckConflicts(res *resolver.Result) error {
-	c := newConflictChecker(u.native, res.Packages)
+	c, err := newConflictChecker(u.native, res.Packages)
+	if err != nil {
+		return err
+	}
 	var found []Conflict
 	for _, p := range res.Packages {
 		d, err := u.deb(p)
@@ -67,7 +70,7 @@ func (u *Universe) CheckConflicts(res *resolver.Result) error {
 
 // conflictChecker indexes a closure by name and by provided name.
 type conflictChecker struct {
-	native    string
+	d         resolver.Dialect // Debian's rules, as the resolver applies them
 	byName    map[string]*resolver.Package
 	providers map[string][]providedBy
 }
@@ -77,8 +80,12 @@ type providedBy struct {
 	ver *version.Version // nil for an unversioned provide
 }
 
-func newConflictChecker(native string, pkgs []*resolver.Package) *conflictChecker {
-	c := &conflictChecker{native: native, byName: map[string]*resolver.Package{}, providers: map[string][]providedBy{}}
+func newConflictChecker(native string, pkgs []*resolver.Package) (*conflictChecker, error) {
+	d, err := resolver.NewDebian(native)
+	if err != nil {
+		return nil, err
+	}
+	c := &conflictChecker{d: d, byName: map[string]*resolver.Package{}, providers: map[string][]providedBy{}}
 	for _, p := range pkgs {
 		c.byName[p.Name] = p
 		dep, err := parseRelations(p.Provides)
@@ -97,7 +104,7 @@ func newConflictChecker(native string, pkgs []*resolver.Package) *conflictChecke
 			}
 		}
 	}
-	return c
+	return c, nil
 }
 
 func (c *conflictChecker) check(p *resolver.Package, field, text string) ([]Conflict, error) {
@@ -127,14 +134,7 @@ func (c *conflictChecker) check(p *resolver.Package, field, text string) ([]Conf
 // applies rules out alternatives for other architectures: every package
 // of a closure is native or "all".
 func (c *conflictChecker) applies(poss dependency.Possibility) bool {
-	if poss.Arch == nil {
-		return true
-	}
-	switch poss.Arch.String() {
-	case "any", "all", "native", c.native:
-		return true
-	}
-	return false
+	return poss.Arch == nil || c.d.QualifierOK(poss.Arch.String())
 }
 
 // matches returns the packages that satisfy poss: by name with the version
@@ -142,11 +142,11 @@ func (c *conflictChecker) applies(poss dependency.Possibility) bool {
 // provider; a versioned one only providers of a version that satisfies it.
 func (c *conflictChecker) matches(poss dependency.Possibility) []*resolver.Package {
 	var out []*resolver.Package
-	if q := c.byName[poss.Name]; q != nil && satisfies(poss.Version, q.Version) {
+	if q := c.byName[poss.Name]; q != nil && c.satisfies(poss.Version, q.Version) {
 		out = append(out, q)
 	}
 	for _, pb := range c.providers[poss.Name] {
-		if poss.Version == nil || (pb.ver != nil && satisfies(poss.Version, pb.ver.String())) {
+		if poss.Version == nil || (pb.ver != nil && c.satisfies(poss.Version, pb.ver.String())) {
 			if len(out) == 0 || out[len(out)-1] != pb.pkg {
 				out = append(out, pb.pkg)
 			}
@@ -156,29 +156,8 @@ func (c *conflictChecker) matches(poss dependency.Possibility) []*resolver.Packa
 }
 
 // satisfies reports whether version have meets the constraint vr.
-func satisfies(vr *dependency.VersionRelation, have string) bool {
-	if vr == nil {
-		return true
-	}
-	hv, err1 := version.Parse(have)
-	wv, err2 := version.Parse(vr.Number)
-	if err1 != nil || err2 != nil {
-		return false
-	}
-	n := version.Compare(hv, wv)
-	switch vr.Operator {
-	case "<<":
-		return n < 0
-	case "<=":
-		return n <= 0
-	case "=":
-		return n == 0
-	case ">=":
-		return n >= 0
-	case ">>":
-		return n > 0
-	}
-	return false
+func (c *conflictChecker) satisfies(vr *dependency.VersionRelation, have string) bool {
+	return vr == nil || c.d.Satisfies(vr.Operator, vr.Number, have)
 }
 
 func render(poss dependency.Possibility) string {
