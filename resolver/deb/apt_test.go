@@ -26,7 +26,7 @@ func aptInstalls(t testing.TB, pkgs []string) map[string]string {
 	testtool.Need(t, "apt-get")
 	status := filepath.Join(t.TempDir(), "status")
 	os.WriteFile(status, nil, 0o644)
-	out := command(t, nil, "apt-get", append([]string{"install", "--simulate", "--no-install-recommends",
+	out := testtool.Output(t, nil, "apt-get", append([]string{"install", "--simulate", "--no-install-recommends",
 		"-o", "Debug::NoLocking=1", "-o", "Dir::State::status=" + status,
 		"-o", "Dir::State::extended_states=/dev/null"}, pkgs...)...)
 	inst := map[string]string{}

@@ -16,7 +16,7 @@ import (
 func arDeb(t *testing.T, out, format, name, data string) string {
 	testtool.Need(t, "ar", "tar", "gzip")
 	deb := filepath.Join(out, name+"_1_all.deb")
-	command(t, nil, "sh", "-c", `set -e; cd "$1"; printf "$2" >debian-binary; mkdir ctl
+	testtool.Output(t, nil, "sh", "-c", `set -e; cd "$1"; printf "$2" >debian-binary; mkdir ctl
 		printf 'Package: %s\nVersion: 1\nArchitecture: all\n' "$3" >ctl/control
 		tar -C ctl -czf control.tar.gz ./control
 		: >members; eval "$4"

@@ -133,9 +133,8 @@ func checkDebs(t *testing.T, debs []string) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, want := ourListing(entries), dpkgListing(t, deb)
-			if !slices.Equal(got, want) {
-				t.Errorf("listing differs from dpkg-deb -c:\n%s", diffLines(got, want))
+			if diff := testtool.LineDiff(dpkgListing(t, deb), ourListing(entries)); diff != "" {
+				t.Errorf("listing differs from dpkg-deb -c (- dpkg, + ours):\n%s", diff)
 			}
 			// Listing kept every file: reading them decompresses nothing.
 			before := u.cache.Starts()
@@ -155,24 +154,6 @@ func pkgOfFile(t *testing.T, u *Universe, deb string) *resolver.Package {
 	}
 	t.Fatalf("%s: not opened", deb)
 	return nil
-}
-
-func diffLines(got, want []string) string {
-	var out []string
-	for _, l := range got {
-		if !slices.Contains(want, l) {
-			out = append(out, "+ "+l)
-		}
-	}
-	for _, l := range want {
-		if !slices.Contains(got, l) {
-			out = append(out, "- "+l)
-		}
-	}
-	if len(out) == 0 {
-		out = append(out, "(same lines, different order)")
-	}
-	return strings.Join(out[:min(len(out), 40)], "\n")
 }
 
 // TestReadOrders reads members out of order and from two goroutines at

@@ -22,25 +22,12 @@ import (
 var realPackages = []string{"busybox-static", "bash", "coreutils", "base-files", "libc6", "libtinfo6",
 	"libselinux1", "libpcre2-8-0", "libacl1", "libattr1", "libgmp10", "libssl3"}
 
-func command(t testing.TB, env []string, name string, args ...string) []byte {
-	t.Helper()
-	cmd := exec.Command(name, args...)
-	cmd.Env = append(os.Environ(), env...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, stderr.Bytes())
-	}
-	return out
-}
-
 // mkdebs builds the smc-* test packages into a new directory.
 func mkdebs(t testing.TB) string {
 	t.Helper()
 	testtool.Need(t, "dpkg-deb", "ar", "tar", "bzip2", "gzip")
 	dir := t.TempDir()
-	command(t, nil, "sh", "testdata/mkdebs.sh", dir)
+	testtool.Output(t, nil, "sh", "testdata/mkdebs.sh", dir)
 	return dir
 }
 

@@ -19,12 +19,12 @@ func scanPackages(t *testing.T, dir, prefix string) string {
 	debs, _ := filepath.Glob(filepath.Join(dir, "*.deb"))
 	var b strings.Builder
 	for _, deb := range debs {
-		b.Write(command(t, nil, "dpkg-deb", "-f", deb))
+		b.Write(testtool.Output(t, nil, "dpkg-deb", "-f", deb))
 		fi, err := os.Stat(deb)
 		if err != nil {
 			t.Fatal(err)
 		}
-		sum := strings.Fields(string(command(t, nil, "sha256sum", deb)))[0]
+		sum := strings.Fields(string(testtool.Output(t, nil, "sha256sum", deb)))[0]
 		fmt.Fprintf(&b, "Filename: %s%s\nSize: %d\nSHA256: %s\n\n", prefix, filepath.Base(deb), fi.Size(), sum)
 	}
 	return b.String()
@@ -59,7 +59,7 @@ func TestIndexCompressions(t *testing.T) {
 	files := []string{plain}
 	for _, c := range [][]string{{"gzip", "-k"}, {"xz", "-k"}, {"bzip2", "-k"}, {"zstd", "-q"}, {"lz4", "-q", "-m"}} {
 		testtool.Need(t, c[0])
-		command(t, nil, c[0], append(c[1:], plain)...)
+		testtool.Output(t, nil, c[0], append(c[1:], plain)...)
 	}
 	for _, ext := range []string{".gz", ".xz", ".bz2", ".zst", ".lz4"} {
 		// Named without the suffix: recognised by content, not name.
@@ -184,7 +184,7 @@ func TestEssentialNamesMatchApt(t *testing.T) {
 	testtool.Need(t, "apt-cache")
 	u := openIndex(t, hostIndexes(t), t.TempDir())
 	var want []string
-	for _, para := range strings.Split(string(command(t, nil, "apt-cache", "dumpavail")), "\n\n") {
+	for _, para := range strings.Split(string(testtool.Output(t, nil, "apt-cache", "dumpavail")), "\n\n") {
 		var name, arch string
 		essential := false
 		for _, l := range strings.Split(para, "\n") {

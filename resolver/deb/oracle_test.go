@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/supermin-compile/supermin-compile/internal/testtool"
 	"github.com/supermin-compile/supermin-compile/plan"
 )
 
@@ -29,7 +30,7 @@ var tarLine = regexp.MustCompile(`^(\S+) (\S+) +(\S+) (\S+ \S+) (.*)$`)
 // dpkgListing lists a .deb the way dpkg-deb -c does, normalised: names
 // absolute and clean, one space between columns.
 func dpkgListing(t *testing.T, deb string) []string {
-	out := command(t, []string{"TZ=UTC", "LC_ALL=C"}, "sh", "-c",
+	out := testtool.Output(t, []string{"TZ=UTC", "LC_ALL=C"}, "sh", "-c",
 		`dpkg-deb --fsys-tarfile "$1" | tar -tvf - --numeric-owner --full-time --quoting-style=literal`, "sh", deb)
 	var lines []string
 	for _, l := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
@@ -99,7 +100,7 @@ func modeString(e plan.Entry) string {
 // dpkgExtract unpacks a .deb with dpkg-deb -x into a new directory.
 func dpkgExtract(t *testing.T, deb string) string {
 	dir := t.TempDir()
-	command(t, nil, "dpkg-deb", "-x", deb, dir)
+	testtool.Output(t, nil, "dpkg-deb", "-x", deb, dir)
 	return dir
 }
 

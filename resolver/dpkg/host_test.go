@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/supermin-compile/supermin-compile/internal/testtool"
 	"github.com/supermin-compile/supermin-compile/resolver"
 )
 
@@ -29,13 +30,8 @@ func hostDB(t testing.TB) *Database {
 	return db
 }
 
-func command(t *testing.T, name string, args ...string) string {
-	t.Helper()
-	out, err := exec.Command(name, args...).Output()
-	if err != nil {
-		t.Fatalf("%s %s: %v", name, strings.Join(args, " "), err)
-	}
-	return string(out)
+func outputString(t *testing.T, name string, args ...string) string {
+	return string(testtool.Output(t, nil, name, args...))
 }
 
 // queried is one package as dpkg-query reports it.
@@ -45,7 +41,7 @@ type queried struct {
 }
 
 func queryAll(t *testing.T) map[string]queried {
-	out := command(t, "dpkg-query", "-W", "-f",
+	out := outputString(t, "dpkg-query", "-W", "-f",
 		`${Package}\t${Architecture}\t${Version}\t${Status}\t${Provides}\t${Pre-Depends}\t${Depends}\n`)
 	all := map[string]queried{}
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
@@ -232,7 +228,7 @@ type hostDiversion struct{ to, by string }
 // hostDiversions parses "dpkg-divert --list": "[local ]diversion of A to B[ by P]".
 func hostDiversions(t *testing.T) map[string]hostDiversion {
 	divs := map[string]hostDiversion{}
-	sc := bufio.NewScanner(strings.NewReader(command(t, "dpkg-divert", "--list")))
+	sc := bufio.NewScanner(strings.NewReader(outputString(t, "dpkg-divert", "--list")))
 	for sc.Scan() {
 		line := sc.Text()
 		rest, ok := strings.CutPrefix(line, "diversion of ")
@@ -258,7 +254,7 @@ func hostDiversions(t *testing.T) map[string]hostDiversion {
 // "diverted by" notes, with diversions applied.
 func dpkgL(t *testing.T, name string, divs map[string]hostDiversion) []string {
 	var paths []string
-	for _, line := range strings.Split(command(t, "dpkg", "-L", name), "\n") {
+	for _, line := range strings.Split(outputString(t, "dpkg", "-L", name), "\n") {
 		if !strings.HasPrefix(line, "/") || line == "/." {
 			continue
 		}
@@ -271,7 +267,7 @@ func dpkgL(t *testing.T, name string, divs map[string]hostDiversion) []string {
 }
 
 func checkConffiles(t *testing.T, name string, files []resolver.File) {
-	out := command(t, "dpkg-query", "-W", "-f", `${Conffiles}\n`, name)
+	out := outputString(t, "dpkg-query", "-W", "-f", `${Conffiles}\n`, name)
 	want := map[string]bool{}
 	for _, line := range strings.Split(out, "\n") {
 		if f := strings.Fields(line); len(f) >= 2 {

@@ -41,7 +41,7 @@ func TestDBPackages(t *testing.T) {
 	}
 	slices.Sort(want)
 	slices.Sort(got)
-	if diff := lineDiff(want, got); diff != "" {
+	if diff := testtool.LineDiff(want, got); diff != "" {
 		t.Errorf("packages differ from packages.csv (- csv, + ours):\n%s", diff)
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 
@@ -47,7 +46,7 @@ func TestFileListsMatchRpm(t *testing.T) {
 	testtool.Need(t, "rpm")
 	for file, d := range allPackages(t) {
 		t.Run(filepath.Base(file), func(t *testing.T) {
-			want := command(t, "rpm", "-qplv", "--nosignature", file)
+			want := testtool.Output(t, nil, "rpm", "-qplv", "--nosignature", file)
 			var got bytes.Buffer
 			m := d.meta[d.pkgs[0]]
 			for _, f := range m.files {
@@ -65,7 +64,7 @@ func TestFileListsMatchRpm(t *testing.T) {
 				size := strings.Join(strings.Fields(g[4]), " ")
 				wantLines = append(wantLines, strings.Join([]string{g[1], g[2], g[3], size, g[5], g[6]}, "|"))
 			}
-			if diff := lineDiff(wantLines, strings.Split(strings.TrimSuffix(got.String(), "\n"), "\n")); diff != "" {
+			if diff := testtool.LineDiff(wantLines, strings.Split(strings.TrimSuffix(got.String(), "\n"), "\n")); diff != "" {
 				t.Errorf("file list differs from rpm -qplv (- rpm, + ours):\n%s", diff)
 			}
 		})
@@ -105,24 +104,6 @@ func lsMode(m int64) string {
 	special(0o2000, 6, 's', 'S')
 	special(0o1000, 9, 't', 'T')
 	return string(b)
-}
-
-func lineDiff(want, got []string) string {
-	var out []string
-	for _, l := range want {
-		if !slices.Contains(got, l) {
-			out = append(out, "- "+l)
-		}
-	}
-	for _, l := range got {
-		if !slices.Contains(want, l) {
-			out = append(out, "+ "+l)
-		}
-	}
-	if len(out) == 0 && len(want) != len(got) {
-		out = append(out, fmt.Sprintf("%d lines vs %d", len(want), len(got)))
-	}
-	return strings.Join(out, "\n")
 }
 
 // TestPayloadBytesMatchCpio: every regular file's bytes, streamed out of

@@ -1,9 +1,7 @@
 package rpm
 
 import (
-	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,24 +15,12 @@ import (
 
 const fixtures = "../../../shared/fixtures/rpm"
 
-func command(t testing.TB, name string, args ...string) []byte {
-	t.Helper()
-	cmd := exec.Command(name, args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, stderr.Bytes())
-	}
-	return out
-}
-
 // mkrpms builds the smc-* test packages into a new directory.
 func mkrpms(t testing.TB) string {
 	t.Helper()
 	testtool.Need(t, "rpmbuild")
 	dir := t.TempDir()
-	command(t, "sh", "testdata/mkrpms.sh", dir)
+	testtool.Output(t, nil, "sh", "testdata/mkrpms.sh", dir)
 	return dir
 }
 
