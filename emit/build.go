@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,6 +22,8 @@ import (
 // BuildOptions steer a build beyond what the manifest says.
 type BuildOptions struct {
 	IfNewer     bool     // skip the build when the output is current
+	Force       bool     // replace an output the build does not own (--force)
+	Supermin    []string // drop-in: the names supermin writes; a directory of only these may be replaced
 	Lock        string   // hold a POSIX lock on this file for the whole build
 	Version     string   // the tool's version (part of the fingerprint)
 	Options     []string // options that shape the output (part of the fingerprint)
@@ -71,7 +72,10 @@ func Build(m *manifest.Manifest, o BuildOptions) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.IfNewer && Current(m.Output, fingerprintPath(m), sum, outputs(m)) {
+	if err := ownership(m, &o, k).Check(m.Output); err != nil {
+		return nil, err
+	}
+	if o.IfNewer && Current(m.Output, sum, outputs(m)) {
 		o.logf("if-newer: output does not need rebuilding")
 		return &Summary{Output: m.Output, Skipped: true, Duration: time.Since(start)}, nil
 	}
@@ -110,47 +114,51 @@ func Build(m *manifest.Manifest, o BuildOptions) (*Summary, error) {
 	return s, nil
 }
 
-// commit writes the output into a staging directory and swaps it in, with
-// its fingerprint.
+// commit writes the output into a staging directory and swaps it in,
+// with its fingerprint inside: output and fingerprint are one unit, so
+// concurrent builds cannot leave one's fingerprint on the other's output.
 func commit(m *manifest.Manifest, p *plan.Plan, s *Summary, sum string, progress plan.Progress) error {
 	st, err := Stage(m.Output)
 	if err != nil {
 		return fmt.Errorf("preparing %s: %w", m.Output, err)
 	}
-	fp := fingerprintPath(m)
-	inside := filepath.Dir(fp) == m.Output
 	err = writeFormat(m, p, st.Dir, s, progress)
-	if err == nil && inside {
-		err = os.WriteFile(filepath.Join(st.Dir, filepath.Base(fp)), []byte(sum+"\n"), 0o644)
-	} else if err == nil {
-		err = os.Remove(fp) // a crash before the rewrite below means "rebuild"
-		if errors.Is(err, fs.ErrNotExist) {
-			err = nil
-		}
+	if err == nil {
+		err = os.WriteFile(filepath.Join(st.Dir, FingerprintFile), []byte(sum+"\n"), 0o644)
 	}
 	if err != nil {
 		st.Abort()
-		return err
+		return &stagedError{err, st.Dir, m.Output}
 	}
 	if err := st.Commit(); err != nil {
-		st.Abort()
 		return fmt.Errorf("replacing %s: %w", m.Output, err)
-	}
-	if !inside {
-		return os.WriteFile(fp, []byte(sum+"\n"), 0o644)
 	}
 	return nil
 }
 
-// fingerprintPath is where the output's fingerprint lives: inside the
-// output directory, except for a chroot, whose every file belongs to the
-// appliance; there it is a hidden sibling.
-func fingerprintPath(m *manifest.Manifest) string {
-	if m.Format == manifest.Chroot {
-		return filepath.Join(filepath.Dir(m.Output), "."+filepath.Base(m.Output)+FingerprintFile)
+// ownership is what the build may replace: the inputs it reads, and what
+// the command line allowed.
+func ownership(m *manifest.Manifest, o *BuildOptions, k *kernel.Kernel) *Ownership {
+	in := append([]string{m.Path, m.Source.Path}, o.Inputs...)
+	in = append(append(in, m.Base...), m.Source.Indexes...)
+	for _, f := range m.Files {
+		in = append(in, f.Source)
 	}
-	return filepath.Join(m.Output, FingerprintFile)
+	if k != nil {
+		in = append(in, k.Path, k.ModulesDir)
+	}
+	return &Ownership{Force: o.Force, Supermin: o.Supermin, Inputs: in, Manifest: m.Path}
 }
+
+// stagedError names the output in place of its staging directory, which
+// is gone by the time the user reads the message.
+type stagedError struct {
+	err           error
+	staged, final string
+}
+
+func (e *stagedError) Error() string { return strings.ReplaceAll(e.err.Error(), e.staged, e.final) }
+func (e *stagedError) Unwrap() error { return e.err }
 
 // fingerprint hashes the build's inputs: the manifest or supermin.d, the
 // files it names, the package database, the kernel and its modules. It

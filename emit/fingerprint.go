@@ -89,13 +89,13 @@ func (f *Fingerprint) AddStat(paths ...string) {
 // Sum returns the fingerprint.
 func (f *Fingerprint) Sum() string { return hex.EncodeToString(f.h.Sum(nil)) }
 
-// Current reports whether dir holds a complete output built from sum,
-// whose fingerprint is stored in file.
-func Current(dir, file, sum string, outputs []string) bool {
+// Current reports whether dir holds a complete output built from sum:
+// its fingerprint and each of outputs.
+func Current(dir, sum string, outputs []string) bool {
 	if _, err := os.Stat(dir); err != nil {
 		return false
 	}
-	stored, err := os.ReadFile(file)
+	stored, err := os.ReadFile(filepath.Join(dir, FingerprintFile))
 	if err != nil || strings.TrimSpace(string(stored)) != sum {
 		return false
 	}
