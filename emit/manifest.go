@@ -26,6 +26,7 @@ type Result struct {
 	Resolved *resolver.Result
 	Missing  Missing        // package files absent from the host
 	Kernel   *kernel.Kernel // the kernel that boots it (ext2 with a kernel only)
+	Warnings []string       // what the user should know about the Plan
 	sums     sumCache
 }
 
@@ -138,9 +139,12 @@ func planWith(m *manifest.Manifest, k *kernel.Kernel, build bool) (_ *Result, er
 	if err != nil {
 		return nil, err
 	}
-	host, err := hostLayer(m.Hostfiles, hostEx)
+	host, reached, err := hostLayer(m.Hostfiles, hostEx, m.Output)
 	if err != nil {
 		return nil, err
+	}
+	if reached {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("hostfiles: left out the output %s and its staging directories, which the patterns reach: a build never takes its own output as input", m.Output))
 	}
 	layers := []Layer{pkgs, host}
 	if bootable(m) {
@@ -217,16 +221,21 @@ func (f fnmatchExcluder) Excluded(p string) bool {
 	return false
 }
 
-func hostLayer(globs []string, ex Excluder) (Layer, error) {
+// hostLayer expands the hostfiles globs, leaving out the output; reached
+// says whether a pattern reached it.
+func hostLayer(globs []string, ex Excluder, output string) (l Layer, reached bool, err error) {
 	pats, err := compile(globs)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	matches, err := globber.Expand(globber.OSFS("/"), pats)
+	guard := newOutputGuard(globber.OSFS("/"), output)
+	matches, err := globber.Expand(guard, pats)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return HostLayer("/", matches, ex)
+	matches = guard.filter(matches)
+	l, err = HostLayer("/", matches, ex)
+	return l, guard.hit.Load(), err
 }
 
 // Epoch is the timestamp of things the inputs do not date (inline files,

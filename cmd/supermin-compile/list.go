@@ -59,7 +59,7 @@ func resolve(args []string) int {
 // warn prints the resolver's notes and warnings and the count of package
 // files the host lacks.
 func warn(res *emit.Result) {
-	for _, w := range append(res.Resolved.Notes, res.Resolved.Warnings...) {
+	for _, w := range append(append(res.Resolved.Notes, res.Resolved.Warnings...), res.Warnings...) {
 		fmt.Fprintln(os.Stderr, "supermin-compile:", w)
 	}
 	if n := res.Missing.Count; n > 0 {
