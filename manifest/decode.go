@@ -36,6 +36,8 @@ func (d *decoder) fields(prefix string, table map[string]any, handlers map[strin
 		key := join(prefix, k)
 		if h, ok := handlers[k]; ok {
 			h(key, table[k])
+		} else if key == "force" {
+			d.fail(key, "not accepted in a manifest: replacing an output the build does not own is decided on the command line (--force)")
 		} else {
 			d.fail(key, "unknown key")
 		}

@@ -20,6 +20,7 @@ func build(args []string) int {
 	lockFile := fs.String("lock", "", "hold a POSIX lock on `FILE` while building")
 	locked := fs.Bool("locked", false, "refuse to build what differs from APPLIANCE.lock")
 	sbomFile := fs.String("sbom", "", "also write the SPDX 2.3 SBOM to `FILE`")
+	force := fs.Bool("force", false, "replace the output even if it is not one that supermin-compile wrote")
 	m, code := parse(fs, args)
 	if m == nil {
 		return code
@@ -28,7 +29,7 @@ func build(args []string) int {
 		return fail(err)
 	}
 	start, finish := progressBar()
-	o := emit.BuildOptions{IfNewer: *ifNewer, Lock: *lockFile, Version: version, Progress: start}
+	o := emit.BuildOptions{IfNewer: *ifNewer, Force: *force, Lock: *lockFile, Version: version, Progress: start}
 	o.Check = func(res *emit.Result) error {
 		if *locked {
 			if err := checkLock(m, res); err != nil {

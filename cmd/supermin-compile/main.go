@@ -14,8 +14,10 @@ var version = "dev"
 
 func main() {
 	if filepath.Base(os.Args[0]) == "supermin" {
+		onInterrupt("supermin")
 		os.Exit(supermin(os.Args[1:]))
 	}
+	onInterrupt("supermin-compile")
 	os.Exit(run(os.Args[1:]))
 }
 

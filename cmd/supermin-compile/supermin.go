@@ -20,6 +20,7 @@ type superminArgs struct {
 	mode                             string // "build" or "prepare"
 	format, output, lock, size, cpu  string
 	copyKernel, ifNewer, packageList bool
+	force                            bool // replace an output supermin would not have written
 	verbose                          int
 	inputs                           []string
 }
@@ -65,6 +66,10 @@ func superminPrepare(a *superminArgs, log func(string, ...any)) int {
 		}
 		defer release()
 	}
+	own := emit.Ownership{Force: a.force, Supermin: preparedNames, Inputs: a.inputs}
+	if err := own.Check(a.output); err != nil {
+		return superminError("%v", err)
+	}
 	st, err := emit.Stage(a.output)
 	if err == nil {
 		if err = emit.Prepare("/", a.inputs, st.Dir, log); err == nil {
@@ -99,11 +104,15 @@ func superminBuild(a *superminArgs, log func(string, ...any)) int {
 	m.Kernel.HostCPU = a.cpu
 	log("build: %s", strings.Join(a.inputs, " "))
 	s, err := emit.Build(m, emit.BuildOptions{IfNewer: a.ifNewer, Lock: a.lock, Version: version,
-		Options: []string{a.cpu}, Inputs: a.inputs, PackageList: a.packageList, Log: log})
+		Options: []string{a.cpu}, Inputs: a.inputs, PackageList: a.packageList, Log: log,
+		Force: a.force, Supermin: builtNames[m.Format]})
 	if err != nil {
 		return superminError("%v", err)
 	}
 	if !s.Skipped {
+		for _, w := range s.Warnings {
+			fmt.Fprintln(os.Stderr, "supermin: warning:", w)
+		}
 		log("build: %d packages, including dependencies", len(s.Resolved.Packages))
 		for _, n := range append(s.Resolved.Notes, s.Resolved.Warnings...) {
 			log("%s", n)
@@ -112,6 +121,14 @@ func superminBuild(a *superminArgs, log func(string, ...any)) int {
 	}
 	return 0
 }
+
+// What supermin writes in each mode: a directory that holds only these
+// may be replaced, as supermin would, without --force. (A chroot can hold
+// anything, so only an empty or marked one is replaced.)
+var (
+	preparedNames = []string{"packages", "base.tar.gz"}
+	builtNames    = map[manifest.Format][]string{manifest.Ext2: {"kernel", "initrd", "root", "README.fixed", "dtb"}}
+)
 
 var superminSize = regexp.MustCompile(`^([.0-9]+)([bKMG])$`)
 

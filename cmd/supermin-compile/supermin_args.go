@@ -21,6 +21,8 @@ Options:
   --dtb                        Obsolete option, do not use
   -f chroot|ext2               Set output format
   --format                     -"-
+  --force                      Replace -o OUTPUTDIR even if supermin did
+                               not write it (supermin-compile only)
   --host-cpu ARCH              Set host CPU architecture
   --if-newer                   Only build if needed
   --include-packagelist        Add a file with the list of packages
@@ -88,6 +90,8 @@ func parseSupermin(args []string) (a *superminArgs, code int, done bool) {
 			a.mode = strings.TrimPrefix(name, "--")
 		case "--copy-kernel":
 			a.copyKernel = true
+		case "--force":
+			a.force = true
 		case "--if-newer":
 			a.ifNewer = true
 		case "--include-packagelist":
