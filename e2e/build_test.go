@@ -210,7 +210,7 @@ func TestOutputIsReplacedAtomically(t *testing.T) {
 
 // TestIfNewerManifest: a second --if-newer build of an unchanged manifest
 // leaves the output alone; editing the manifest rebuilds it. A chroot keeps
-// its fingerprint beside it, not in the tree.
+// its fingerprint in the tree, so that the two are swapped together.
 func TestIfNewerManifest(t *testing.T) {
 	dir := t.TempDir()
 	manifest := filepath.Join(dir, "a.toml")
@@ -233,8 +233,11 @@ func TestIfNewerManifest(t *testing.T) {
 	if msg := build(); !strings.Contains(msg, "is up to date") {
 		t.Errorf("second build was not skipped: %s", msg)
 	}
-	if _, err := os.Stat(filepath.Join(out, ".supermin-compile.fingerprint")); err == nil {
-		t.Error("the fingerprint is inside the chroot")
+	if _, err := os.Stat(filepath.Join(out, ".supermin-compile.fingerprint")); err != nil {
+		t.Errorf("the fingerprint is not inside the chroot: %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Errorf("want only the manifest and the output in %s, got %v", dir, entries)
 	}
 	write("format = \"chroot\"\n[[file]]\npath = \"/etc/motd\"\ncontent = \"two\\n\"\n")
 	if msg := build(); strings.Contains(msg, "is up to date") {

@@ -66,6 +66,7 @@ func usageError(format string, args ...any) int {
 
 // fail prints err; manifest errors exit 2, everything else 1.
 func fail(err error) int {
+	parkIfInterrupted()
 	fmt.Fprintln(os.Stderr, "supermin-compile:", err)
 	var me manifest.Errors
 	if errors.As(err, &me) {

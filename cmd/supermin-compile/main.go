@@ -15,10 +15,10 @@ var version = "dev"
 func main() {
 	if filepath.Base(os.Args[0]) == "supermin" {
 		onInterrupt("supermin")
-		os.Exit(supermin(os.Args[1:]))
+		exit(supermin(os.Args[1:]))
 	}
 	onInterrupt("supermin-compile")
-	os.Exit(run(os.Args[1:]))
+	exit(run(os.Args[1:]))
 }
 
 func run(args []string) int {
@@ -34,4 +34,9 @@ func run(args []string) int {
 		return usageError("unknown command %q", args[0])
 	}
 	return cmd(args[1:])
+}
+
+func exit(code int) {
+	parkIfInterrupted()
+	os.Exit(code)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/supermin-compile/supermin-compile/emit"
@@ -17,6 +18,7 @@ func onInterrupt(prog string) {
 	signal.Notify(c, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	go func() {
 		sig := (<-c).(syscall.Signal)
+		interrupted.Store(true)
 		name := "SIG" + map[syscall.Signal]string{syscall.SIGINT: "INT", syscall.SIGTERM: "TERM", syscall.SIGHUP: "HUP"}[sig]
 		removed := emit.Interrupt()
 		if len(removed) == 0 {
@@ -28,4 +30,17 @@ func onInterrupt(prog string) {
 		}
 		os.Exit(128 + int(sig))
 	}()
+}
+
+// interrupted is set once a signal's cleanup has begun: from then on the
+// cleanup decides the exit status and the message.
+var interrupted atomic.Bool
+
+// parkIfInterrupted stops the calling goroutine for good when a signal's
+// cleanup has begun: the build then fails because its staging directory
+// is being removed, and that failure is not the user's news.
+func parkIfInterrupted() {
+	if interrupted.Load() {
+		select {}
+	}
 }

@@ -28,6 +28,7 @@ type superminArgs struct {
 // superminError prints a message the way supermin does and returns its
 // exit status.
 func superminError(format string, args ...any) int {
+	parkIfInterrupted()
 	fmt.Fprintf(os.Stderr, "supermin: "+format+"\n", args...)
 	return 1
 }
