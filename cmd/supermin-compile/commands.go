@@ -19,6 +19,7 @@ const (
 
 const usage = `usage: supermin-compile [build] APPLIANCE.toml [-o DIR] [--format F] [--size N]
                         [--compression C] [--if-newer] [--lock FILE] [--locked] [--sbom FILE]
+                        [--force]
        supermin-compile supermin SUPERMIN-ARGS...   (or run as "supermin")
        supermin-compile COMMAND [ARGS]
 
