@@ -70,3 +70,28 @@ func TestDoubleDashEndsOptions(t *testing.T) {
 		t.Errorf("build --format --: code %d, %s", code, stderr)
 	}
 }
+
+// TestSizeTooLarge: a size beyond 64 bits is a usage error, not a
+// negative size.
+func TestSizeTooLarge(t *testing.T) {
+	m := writeManifest(t, "kernel = false\nsize = \"99999999T\"\n")
+	if _, stderr, code := runCLI(t, "list", m); code != 2 || !strings.Contains(stderr, `appliance.toml:2: size: "99999999T" is too large`) {
+		t.Errorf("size = \"99999999T\": code %d, %s", code, stderr)
+	}
+	ok := writeManifest(t, "kernel = false\n")
+	out := filepath.Join(t.TempDir(), "out")
+	if _, stderr, code := runCLI(t, "build", ok, "--size", "99999999T", "-o", out); code != 2 || !strings.Contains(stderr, `--size: "99999999T" is too large`) {
+		t.Errorf("build --size 99999999T: code %d, %s", code, stderr)
+	}
+	superminD := t.TempDir()
+	if err := os.WriteFile(filepath.Join(superminD, "hostfiles"), []byte("/etc/hostname\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := runCLI(t, "supermin", "--build", "-f", "ext2", "--size", "99999999999G", "-o", out, superminD)
+	if code != 1 || !strings.Contains(stderr, "size field '99999999999G' is too large") {
+		t.Errorf("supermin --size 99999999999G: code %d, %s", code, stderr)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("a build with a size too large wrote %s", out)
+	}
+}
