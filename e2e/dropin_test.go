@@ -576,6 +576,8 @@ func TestCommandLineErrors(t *testing.T) {
 		{"dtb", []string{"--dtb", "x"}, "The --dtb option was removed"},
 		{"names", []string{"--names"}, "This is supermin version 5"},
 		{"unknown option", []string{"--no-such-option"}, ""},
+		{"double dash", []string{"--build", "-f", "ext2", "--", "-o", out, guestfsD}, "unknown option '--'"},
+		{"size too large", []string{"--build", "-f", "ext2", "--size", "99999999999G", "-o", out, guestfsD}, ""},
 		{"missing argument", []string{"--build", "-f", "ext2", "-o", out, guestfsD, "--size"}, ""},
 		{"list drivers", []string{"--list-drivers"}, "debian/dpkg\tdetected"},
 		{"-V", []string{"-V"}, ""},

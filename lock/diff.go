@@ -3,6 +3,8 @@ package lock
 import (
 	"fmt"
 	"sort"
+
+	"github.com/supermin-compile/supermin-compile/plan"
 )
 
 // Diff lists what changed from old to cur, one line each, in a fixed
@@ -70,13 +72,14 @@ func diffPackages(old, cur []Package) []string {
 	return out
 }
 
-// fields is a keyed record compared field by field, in field order.
+// fields is a keyed record compared field by field, in field order. Paths
+// are escaped as `list` prints them, so that each change is one line.
 type fields [][2]string
 
 func baseMap(bs []Base) map[string]fields {
 	m := map[string]fields{}
 	for _, b := range bs {
-		m[b.Path] = fields{{"sha256", b.SHA256}}
+		m[plan.EscapePath(b.Path)] = fields{{"sha256", b.SHA256}}
 	}
 	return m
 }
@@ -84,7 +87,7 @@ func baseMap(bs []Base) map[string]fields {
 func hostMap(hs []HostFile) map[string]fields {
 	m := map[string]fields{}
 	for _, h := range hs {
-		m[h.Path] = fields{{"sha256", h.SHA256}, {"link", h.Link}, {"mode", h.Mode}, {"owner", h.Owner}}
+		m[plan.EscapePath(h.Path)] = fields{{"sha256", h.SHA256}, {"link", plan.Escape(h.Link)}, {"mode", h.Mode}, {"owner", h.Owner}}
 	}
 	return m
 }

@@ -76,7 +76,7 @@ func TestDiff(t *testing.T) {
 		"+ libnew 1",
 		"~ /etc/ld.so.cache sha256 eeeeeeeeeeee -> 999999999999",
 		"~ /etc/ld.so.cache mode 0644 -> 0600",
-		"- /etc/odd \"name\"\t",
+		`- /etc/odd "name"\t`, // escaped as list prints it: one change, one line
 	}
 	got := Diff(old, cur)
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

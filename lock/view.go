@@ -9,6 +9,8 @@ import (
 
 // View is what `diff` compares: the packages (name:arch -> version) and
 // the paths (path -> "type mode uid:gid size[ -> link]") of an appliance.
+// Paths and links are escaped as `list` prints them: the changes print
+// one a line, and escaping loses nothing, so equal names stay equal.
 // A nil map means the input does not say (a lock file records packages
 // but not every path; a list --json records paths but not packages).
 type View struct {
@@ -21,7 +23,7 @@ func PlanView(p *plan.Plan, pkgs map[string]string) *View {
 	v := &View{Packages: pkgs, Paths: map[string]string{}}
 	for i := range p.Entries {
 		e := &p.Entries[i]
-		v.Paths[e.Path] = describe(e.Type.String(), fmt.Sprintf("%04o", e.Perm()), e.UID, e.GID, e.Size, e.Link)
+		v.Paths[plan.EscapePath(e.Path)] = describe(e.Type.String(), fmt.Sprintf("%04o", e.Perm()), e.UID, e.GID, e.Size, e.Link)
 	}
 	return v
 }
@@ -30,7 +32,7 @@ func PlanView(p *plan.Plan, pkgs map[string]string) *View {
 func ListView(entries []plan.ListEntry) *View {
 	v := &View{Paths: map[string]string{}}
 	for _, e := range entries {
-		v.Paths[e.Path] = describe(e.Type, e.Mode, e.UID, e.GID, e.Size, e.Link)
+		v.Paths[plan.EscapePath(e.Path)] = describe(e.Type, e.Mode, e.UID, e.GID, e.Size, e.Link)
 	}
 	return v
 }
@@ -47,7 +49,7 @@ func LockView(l *Lock) *View {
 func describe(typ, mode string, uid, gid uint32, size int64, link string) string {
 	s := fmt.Sprintf("%s %s %d:%d %d", typ, mode, uid, gid, size)
 	if link != "" {
-		s += " -> " + link
+		s += " -> " + plan.Escape(link)
 	}
 	return s
 }

@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"math"
@@ -61,10 +62,7 @@ func (d *decoder) manifest(m *Manifest, raw map[string]any) {
 		"hostfiles":         func(k string, v any) { m.Hostfiles = d.globs(k, v) },
 		"excludefiles":      func(k string, v any) { m.Excludefiles = d.globs(k, v) },
 		"base": func(k string, v any) {
-			for i, p := range d.strings(k, v) {
-				if !tarballExt.MatchString(p) {
-					d.fail(fmt.Sprintf("%s[%d]", k, i), "%q is not a .tar, .tar.gz, .tgz, .tar.xz or .tar.zst file", p)
-				}
+			for _, p := range d.strings(k, v, d.tarball) {
 				m.Base = append(m.Base, m.resolve(p))
 			}
 		},
@@ -84,6 +82,12 @@ func (d *decoder) manifest(m *Manifest, raw map[string]any) {
 }
 
 var tarballExt = regexp.MustCompile(`\.(tar|tar\.gz|tgz|tar\.xz|tar\.zst)$`)
+
+func (d *decoder) tarball(key, p string) {
+	if !tarballExt.MatchString(p) {
+		d.fail(key, "%q is not a .tar, .tar.gz, .tgz, .tar.xz or .tar.zst file", p)
+	}
+}
 
 func (d *decoder) format(key string, v any) Format {
 	s, ok := d.string(key, v)
@@ -133,7 +137,7 @@ func (d *decoder) source(m *Manifest, key string, v any) {
 			}
 		},
 		"indexes": func(k string, v any) {
-			for _, x := range d.strings(k, v) {
+			for _, x := range d.strings(k, v, nil) {
 				s.Indexes = append(s.Indexes, m.resolve(x))
 			}
 		},
@@ -168,12 +172,11 @@ func (d *decoder) kernel(m *Manifest, key string, v any) {
 		"copy":         func(key string, v any) { k.Copy, _ = d.bool(key, v) },
 		"root_modules": func(key string, v any) { k.RootModules, _ = d.bool(key, v) },
 		"modules": func(key string, v any) {
-			k.Modules = d.strings(key, v)
-			for i, g := range k.Modules {
-				if _, err := path.Match(g, ""); err != nil || g == "" || strings.Contains(g, "/") {
-					d.fail(fmt.Sprintf("%s[%d]", key, i), "%q is not a module name glob", g)
+			k.Modules = d.strings(key, v, func(key, g string) {
+				if _, err := path.Match(g, ""); err != nil || strings.Contains(g, "/") {
+					d.fail(key, "%q is not a module name glob", g)
 				}
-			}
+			})
 		},
 	})
 }
@@ -256,11 +259,16 @@ func (d *decoder) mode(key string, v any) fs.FileMode {
 	case int64:
 		n = x
 	case string:
-		var err error
-		if n, err = strconv.ParseInt(x, 8, 32); err != nil {
+		u, err := strconv.ParseUint(x, 8, 64)
+		switch {
+		case errors.Is(err, strconv.ErrRange) || err == nil && u > 0o7777:
+			d.fail(key, "%q is out of range (0 to 0o7777)", x)
+			return 0
+		case err != nil:
 			d.fail(key, "%q is not an octal mode", x)
 			return 0
 		}
+		n = int64(u)
 	default:
 		d.fail(key, "must be an octal mode (0o644 or \"0644\"), not %s", typeName(v))
 		return 0
@@ -301,10 +309,16 @@ func (d *decoder) size(key string, v any) int64 {
 			d.fail(key, "%q is not a size (bytes, or a number with K, M, G or T)", x)
 			return DefaultSize
 		}
-		n, _ = strconv.ParseInt(m[1], 10, 64)
+		shift := 0
 		if m[2] != "" {
-			n <<= 10 * (1 + strings.Index("KMGT", m[2]))
+			shift = 10 * (1 + strings.Index("KMGT", m[2]))
 		}
+		var err error
+		if n, err = strconv.ParseInt(m[1], 10, 64); err != nil || n > math.MaxInt64>>shift {
+			d.fail(key, "%q is too large (at most 8388607T)", x)
+			return DefaultSize
+		}
+		n <<= shift
 	default:
 		d.fail(key, "must be a size, not %s", typeName(v))
 		return DefaultSize
@@ -319,23 +333,19 @@ func (d *decoder) size(key string, v any) int64 {
 var packageName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9+._~-]*(:[a-z0-9-]+)?(=[^\s=]+)?$`)
 
 func (d *decoder) packageNames(key string, v any) []string {
-	names := d.strings(key, v)
-	for i, n := range names {
+	return d.strings(key, v, func(key, n string) {
 		if !packageName.MatchString(n) {
-			d.fail(fmt.Sprintf("%s[%d]", key, i), "%q is not a package name", n)
+			d.fail(key, "%q is not a package name", n)
 		}
-	}
-	return names
+	})
 }
 
 func (d *decoder) globs(key string, v any) []string {
-	pats := d.strings(key, v)
-	for i, p := range pats {
+	return d.strings(key, v, func(key, p string) {
 		if _, err := globber.Compile(p); err != nil {
-			d.fail(fmt.Sprintf("%s[%d]", key, i), "%v", err)
+			d.fail(key, "%v", err)
 		}
-	}
-	return pats
+	})
 }
 
 func (d *decoder) table(key string, v any) (map[string]any, bool) {
@@ -346,7 +356,10 @@ func (d *decoder) table(key string, v any) (map[string]any, bool) {
 	return t, ok
 }
 
-func (d *decoder) strings(key string, v any) []string {
+// strings decodes an array of non-empty strings. check, unless nil, vets
+// each one under its own key ("packages[3]"), so that errors name the
+// element's index in the manifest even after a bad element.
+func (d *decoder) strings(key string, v any, check func(key, s string)) []string {
 	list, ok := v.([]any)
 	if !ok {
 		d.fail(key, "must be an array of strings, not %s", typeName(v))
@@ -354,7 +367,11 @@ func (d *decoder) strings(key string, v any) []string {
 	}
 	out := make([]string, 0, len(list))
 	for i, x := range list {
-		if s, ok := d.nonEmpty(fmt.Sprintf("%s[%d]", key, i), x); ok {
+		k := fmt.Sprintf("%s[%d]", key, i)
+		if s, ok := d.nonEmpty(k, x); ok {
+			if check != nil {
+				check(k, s)
+			}
 			out = append(out, s)
 		}
 	}

@@ -31,7 +31,7 @@ func Parse(path string, text []byte) (*Manifest, error) {
 	name := filepath.Base(path)
 	var raw map[string]any
 	if _, err := toml.Decode(string(text), &raw); err != nil {
-		return nil, Errors{syntaxError(name, err)}
+		return nil, Errors{syntaxError(name, locate(string(text)), err)}
 	}
 	d := &decoder{file: name, loc: locate(string(text))}
 	m := &Manifest{Path: path, Dir: filepath.Dir(path)}
@@ -45,11 +45,13 @@ func Parse(path string, text []byte) (*Manifest, error) {
 
 var libErr = regexp.MustCompile(`^toml: line (\d+)(?: \(last key "(.*)"\))?: (.*)$`)
 
-// syntaxError turns the TOML library's error into our file:line: form.
-func syntaxError(file string, err error) *Error {
+// syntaxError turns the TOML library's error into our file:line: form,
+// naming the key when the error is in a value written on the key's line
+// (an integer out of range, say).
+func syntaxError(file string, loc locator, err error) *Error {
 	var pe toml.ParseError
 	if errors.As(err, &pe) {
-		return &Error{File: file, Line: pe.Position.Line, Msg: pe.Message}
+		return &Error{File: file, Line: pe.Position.Line, Key: loc.keyAt(pe.Position.Line, pe.LastKey), Msg: pe.Message}
 	}
 	if m := libErr.FindStringSubmatch(err.Error()); m != nil {
 		n, _ := strconv.Atoi(m[1])

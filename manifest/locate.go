@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -57,6 +58,19 @@ func (l locator) line(key string) int {
 	}
 	return 0
 }
+
+// keyAt returns the key path located at line that the TOML library calls
+// name (it leaves out array indexes: "file.uid" for "file[2].uid"), or "".
+func (l locator) keyAt(line int, name string) string {
+	for key, n := range l {
+		if n == line && arrayIndex.ReplaceAllString(key, "") == name {
+			return key
+		}
+	}
+	return ""
+}
+
+var arrayIndex = regexp.MustCompile(`\[[0-9]+\]`)
 
 // keyText normalises a written key: `a . "b"` -> `a.b`.
 func keyText(s string) string {

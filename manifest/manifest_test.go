@@ -95,7 +95,7 @@ func TestDefaults(t *testing.T) {
 
 func TestInvalid(t *testing.T) {
 	for _, tc := range []struct{ text, want string }{
-		{"packages = [\"bash\"\n", "a.toml:1: expected a comma (',') or array terminator (']'), but got end of file"},
+		{"packages = [\"bash\"\n", "a.toml:1: packages: expected a comma (',') or array terminator (']'), but got end of file"},
 		{"pakages = [\"bash\"]", `a.toml:1: pakages: unknown key`},
 		{"packages = \"bash\"", `a.toml:1: packages: must be an array of strings, not a string "bash"`},
 		{"packages = [\"bash\", 3]", `a.toml:1: packages[1]: must be a string, not an integer`},
@@ -127,11 +127,41 @@ func TestInvalid(t *testing.T) {
 		{"[[file]]\npath = \"/a\"\ncontent = \"\"\nuid = -1", `a.toml:4: file[0].uid: -1 is not a valid uid/gid (0 to 4294967295)`},
 		{"[[file]]\npath = \"/a\"\ncontent = \"\"\ncolour = 1", `a.toml:4: file[0].colour: unknown key`},
 		{"file = 3", `a.toml:1: file: must be an array of tables ([[file]]), not an integer`},
+		// An element's index is its place in the manifest, bad elements included.
+		{"packages = [\"\", \"-rf\"]", "a.toml:1: packages[0]: must not be empty\na.toml:1: packages[1]: \"-rf\" is not a package name"},
+		{"hostfiles = [\"/a\", \"\", \"b\"]", "a.toml:1: hostfiles[1]: must not be empty\na.toml:1: hostfiles[2]: glob \"b\": pattern must be absolute"},
+		{"base = [3, \"b.zip\"]", "a.toml:1: base[0]: must be a string, not an integer\na.toml:1: base[1]: \"b.zip\" is not a .tar, .tar.gz, .tgz, .tar.xz or .tar.zst file"},
+		{"[kernel]\nmodules = [\"\", \"a/b\"]", "a.toml:2: kernel.modules[0]: must not be empty\na.toml:2: kernel.modules[1]: \"a/b\" is not a module name glob"},
+		// Numbers too large for their field are errors, never wrapped around.
+		{"size = \"99999999T\"", `a.toml:1: size: "99999999T" is too large (at most 8388607T)`},
+		{"size = \"8388608T\"", `a.toml:1: size: "8388608T" is too large (at most 8388607T)`},
+		{"size = \"99999999999999999999\"", `a.toml:1: size: "99999999999999999999" is too large (at most 8388607T)`},
+		{"size = 99999999999999999999", `a.toml:1: size: 99999999999999999999 is out of range for int64`},
+		{"version = 99999999999999999999", `a.toml:1: version: 99999999999999999999 is out of range for int64`},
+		{"[[file]]\npath = \"/a\"\ncontent = \"\"\n[[file]]\npath = \"/b\"\ncontent = \"\"\ngid = 99999999999999999999",
+			`a.toml:7: file[1].gid: 99999999999999999999 is out of range for int64`},
+		{"[[file]]\npath = \"/a\"\ncontent = \"\"\nuid = 4294967296", `a.toml:4: file[0].uid: 4294967296 is not a valid uid/gid (0 to 4294967295)`},
+		{"[[file]]\npath = \"/a\"\ncontent = \"\"\nmode = \"77777777777777777777777\"",
+			`a.toml:4: file[0].mode: "77777777777777777777777" is out of range (0 to 0o7777)`},
+		{"[[file]]\npath = \"/a\"\ncontent = \"\"\nmode = \"10000\"", `a.toml:4: file[0].mode: "10000" is out of range (0 to 0o7777)`},
+		{"[[file]]\npath = \"/a\"\ncontent = \"\"\nmode = 0o7777777777777777777777",
+			`a.toml:4: file[0].mode: 0o7777777777777777777777 is out of range for int64`},
 	} {
 		_, err := Parse("/d/a.toml", []byte(tc.text))
 		if err == nil || err.Error() != tc.want {
 			t.Errorf("%q:\n got %v\nwant %s", tc.text, err, tc.want)
 		}
+	}
+}
+
+// TestLargestSize: the largest size that fits is accepted as written.
+func TestLargestSize(t *testing.T) {
+	m, err := Parse("/d/a.toml", []byte(`size = "8388607T"`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Size != 8388607<<40 {
+		t.Errorf("size 8388607T is %d bytes", m.Size)
 	}
 }
 

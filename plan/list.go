@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"unicode/utf8"
 
 	"golang.org/x/sys/unix"
 )
@@ -30,8 +31,9 @@ func (e *Entry) Perm() uint32 {
 //
 //	TYPE MODE UID:GID SIZE PATH[ -> TARGET]<TAB>ORIGIN
 //
-// Devices print major,minor in place of the size. The format is stable:
-// CI jobs diff it.
+// Devices print major,minor in place of the size. PATH, TARGET and ORIGIN
+// are escaped (see Escape and EscapePath), so every entry is one line
+// whatever its names. The format is stable: CI jobs diff it.
 func WriteList(w io.Writer, p *Plan) error {
 	bw := bufio.NewWriter(w)
 	for i := range p.Entries {
@@ -42,14 +44,19 @@ func WriteList(w io.Writer, p *Plan) error {
 		}
 		link := ""
 		if e.Link != "" {
-			link = " -> " + e.Link
+			link = " -> " + Escape(e.Link)
 		}
-		fmt.Fprintf(bw, "%-8s %04o %d:%d %s %s%s\t%s\n", e.Type, e.Perm(), e.UID, e.GID, size, e.Path, link, e.Origin)
+		fmt.Fprintf(bw, "%-8s %04o %d:%d %s %s%s\t%s\n", e.Type, e.Perm(), e.UID, e.GID, size,
+			EscapePath(e.Path), link, Escape(e.Origin))
 	}
 	return bw.Flush()
 }
 
-// ListEntry is the JSON form of an Entry.
+// ListEntry is the JSON form of an Entry. Its strings hold a name's exact
+// bytes. JSON strings are UTF-8, so a name that is not valid UTF-8 is
+// written twice: in "path" (or "link", "origin") with U+FFFD for each bad
+// byte, for reading, and in "path_b64" ("link_b64", "origin_b64"), base64
+// of the exact bytes, which UnmarshalJSON prefers.
 type ListEntry struct {
 	Path   string `json:"path"`
 	Type   string `json:"type"`
@@ -61,6 +68,46 @@ type ListEntry struct {
 	Major  uint32 `json:"major,omitempty"`
 	Minor  uint32 `json:"minor,omitempty"`
 	Origin string `json:"origin"`
+}
+
+// listEntry is ListEntry without its methods, so that listJSON can embed
+// it; the byte fields come last, so UTF-8 entries print as they always did.
+type listEntry ListEntry
+
+type listJSON struct {
+	listEntry
+	PathB64   []byte `json:"path_b64,omitempty"`
+	LinkB64   []byte `json:"link_b64,omitempty"`
+	OriginB64 []byte `json:"origin_b64,omitempty"`
+}
+
+func (e ListEntry) MarshalJSON() ([]byte, error) {
+	return json.Marshal(listJSON{listEntry(e), nonUTF8(e.Path), nonUTF8(e.Link), nonUTF8(e.Origin)})
+}
+
+func (e *ListEntry) UnmarshalJSON(data []byte) error {
+	var j listJSON
+	if err := json.Unmarshal(data, &j); err != nil {
+		return err
+	}
+	*e = ListEntry(j.listEntry)
+	for _, f := range []struct {
+		s     *string
+		exact []byte
+	}{{&e.Path, j.PathB64}, {&e.Link, j.LinkB64}, {&e.Origin, j.OriginB64}} {
+		if f.exact != nil {
+			*f.s = string(f.exact)
+		}
+	}
+	return nil
+}
+
+// nonUTF8 returns the bytes of s when JSON cannot carry it as a string.
+func nonUTF8(s string) []byte {
+	if utf8.ValidString(s) {
+		return nil
+	}
+	return []byte(s)
 }
 
 // WriteJSON prints the Plan as a JSON array of ListEntry, one per line.

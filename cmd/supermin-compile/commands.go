@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/supermin-compile/supermin-compile/emit"
 	"github.com/supermin-compile/supermin-compile/manifest"
@@ -99,22 +100,40 @@ func parse(fs *flag.FlagSet, args []string) (*manifest.Manifest, int) {
 }
 
 // parseInterleaved parses flags that may come before or after positional
-// arguments ("build app.toml -o out"); "--" ends the flags.
+// arguments ("build app.toml -o out"). "--" ends the flags: everything
+// after it is positional, as with getopt.
 func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
+	var flags, positional []string
+	for i := 0; i < len(args); i++ {
+		switch arg := args[i]; {
+		case arg == "--":
+			return append(positional, args[i+1:]...), fs.Parse(flags)
+		case len(arg) > 1 && arg[0] == '-':
+			flags = append(flags, arg)
+			if takesValue(fs, arg) && i+1 < len(args) {
+				i++
+				flags = append(flags, args[i])
+			}
+		default:
+			positional = append(positional, arg)
 		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return positional, nil
-		}
-		if len(fs.Args()) < len(args) || args[0] == "--" {
-			return append(positional, args...), nil
-		}
-		positional, args = append(positional, args[0]), args[1:]
 	}
+	return positional, fs.Parse(flags)
+}
+
+// takesValue reports whether arg is a flag whose value is the next
+// argument ("-o DIR", not "-o=DIR" nor a boolean "--json").
+func takesValue(fs *flag.FlagSet, arg string) bool {
+	name := strings.TrimLeft(arg, "-")
+	if strings.Contains(name, "=") {
+		return false
+	}
+	f := fs.Lookup(name)
+	if f == nil {
+		return false
+	}
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return !ok || !b.IsBoolFlag()
 }
 
 // planned parses a subcommand's flags and one manifest, and plans it; a

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -143,5 +144,9 @@ func parseSuperminSize(s string) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("cannot parse size field '%s'", s)
 	}
-	return int64(f * float64(int64(1)<<(10*strings.Index("bKMG", m[2])))), nil
+	bytes := f * float64(int64(1)<<(10*strings.Index("bKMG", m[2])))
+	if bytes >= math.MaxInt64 { // converting would wrap to a negative size
+		return 0, fmt.Errorf("size field '%s' is too large", s)
+	}
+	return int64(bytes), nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -14,10 +15,12 @@ import (
 // why explains what brought a package or a path into the appliance.
 func why(args []string) int {
 	fs := flag.NewFlagSet("why", flag.ContinueOnError)
-	if len(args) != 2 {
+	fs.SetOutput(io.Discard)
+	args, err := parseInterleaved(fs, args)
+	if err != nil || len(args) != 2 {
 		return usageError("why needs a manifest and a package name or path")
 	}
-	m, code := parse(fs, args[:1])
+	m, code := parse(fs, []string{"--", args[0]})
 	if m == nil {
 		return code
 	}
