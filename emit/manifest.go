@@ -27,6 +27,10 @@ type Result struct {
 	Missing  Missing        // package files absent from the host
 	Kernel   *kernel.Kernel // the kernel that boots it (ext2 with a kernel only)
 	sums     sumCache
+
+	// Unreadable lists, sorted, the host paths left out because this
+	// process may not read them (`unreadable = "skip"`, supermin.d).
+	Unreadable Unreadable
 }
 
 // OpenSource opens the manifest's package source.
@@ -134,13 +138,16 @@ func planWith(m *manifest.Manifest, k *kernel.Kernel, build bool) (_ *Result, er
 		return nil, err
 	}
 	res := &Result{Resolved: resolved, Universe: u}
-	pkgs, err := PackageLayer(u, resolved.Packages, pkgEx, m.Supermin, &res.Missing)
+	pkgs, err := PackageLayer(u, resolved.Packages, pkgEx, m.Supermin, &res.Missing, &res.Unreadable)
 	if err != nil {
 		return nil, err
 	}
-	host, err := hostLayer(m.Hostfiles, hostEx)
+	host, err := hostLayer(m.Hostfiles, hostEx, &res.Unreadable)
 	if err != nil {
 		return nil, err
+	}
+	if res.Unreadable.sort(); len(res.Unreadable) > 0 && !m.SkipUnreadable {
+		return nil, res.Unreadable.errorFor(m.Path)
 	}
 	layers := []Layer{pkgs, host}
 	if bootable(m) {
@@ -217,16 +224,23 @@ func (f fnmatchExcluder) Excluded(p string) bool {
 	return false
 }
 
-func hostLayer(globs []string, ex Excluder) (Layer, error) {
+// hostLayer expands the hostfiles; a directory the walk may not list
+// (and the user did not exclude) is listed in unreadable.
+func hostLayer(globs []string, ex Excluder, unreadable *Unreadable) (Layer, error) {
 	pats, err := compile(globs)
 	if err != nil {
 		return nil, err
 	}
-	matches, err := globber.Expand(globber.OSFS("/"), pats)
+	matches, denied, err := globber.ExpandReadable(globber.OSFS("/"), pats)
 	if err != nil {
 		return nil, err
 	}
-	return HostLayer("/", matches, ex)
+	for _, d := range denied {
+		if !ex.Excluded(d.Path) {
+			*unreadable = append(*unreadable, d)
+		}
+	}
+	return HostLayer("/", matches, ex, unreadable)
 }
 
 // Epoch is the timestamp of things the inputs do not date (inline files,
