@@ -104,6 +104,7 @@ func superminBuild(a *superminArgs, log func(string, ...any)) int {
 		return superminError("%v", err)
 	}
 	if !s.Skipped {
+		warnUnreadable("supermin", s.Unreadable)
 		log("build: %d packages, including dependencies", len(s.Resolved.Packages))
 		for _, n := range append(s.Resolved.Notes, s.Resolved.Warnings...) {
 			log("%s", n)
