@@ -9,10 +9,13 @@ import (
 	"os"
 	"path"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/supermin-compile/supermin-compile/globber"
 	"github.com/supermin-compile/supermin-compile/internal/decompress"
@@ -36,14 +39,68 @@ func (m *Missing) add(p string) {
 	}
 }
 
+// Unreadable lists the host paths a build may not read: regular files it
+// cannot open, directories it cannot list, paths below a directory it
+// cannot search. Planning finds them all, before anything is written, so
+// that one error can name them all, or, with `unreadable = "skip"`, so
+// that they are left out, as supermin leaves them out.
+type Unreadable []*fs.PathError
+
+// addDenied records err and reports true when it is a permission error.
+func (u *Unreadable) addDenied(err error) bool {
+	var pe *fs.PathError
+	if !errors.Is(err, fs.ErrPermission) || !errors.As(err, &pe) {
+		return false
+	}
+	*u = append(*u, pe)
+	return true
+}
+
+// sort orders the paths and keeps each once (a package file can be a
+// hostfile too).
+func (u *Unreadable) sort() {
+	slices.SortFunc(*u, func(a, b *fs.PathError) int { return strings.Compare(a.Path, b.Path) })
+	*u = slices.CompactFunc(*u, func(a, b *fs.PathError) bool { return a.Path == b.Path })
+}
+
+// errorFor is the one error that names every path, a directory with a
+// trailing "/", and says how to build without them.
+func (u Unreadable) errorFor(manifestPath string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "cannot read %d host paths; to build without them, set unreadable = \"skip\" in %s", len(u), manifestPath)
+	for _, e := range u {
+		p := e.Path
+		if e.Op == "list" {
+			p += "/"
+		}
+		fmt.Fprintf(&b, "\n  %s: %v", p, e.Err)
+	}
+	return errors.New(b.String())
+}
+
+// openable opens a regular host file and closes it. An open is the one
+// check that answers as the format's copy will: ACLs, capabilities, LSMs
+// and a setuid caller's effective ids included, which access(2) does not
+// all see. O_NONBLOCK keeps a file swapped for a FIFO since the lstat from
+// hanging the build, O_NOFOLLOW one swapped for a symlink from being read.
+func openable(p string) *fs.PathError {
+	fd, err := unix.Open(p, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return &fs.PathError{Op: "open", Path: p, Err: err}
+	}
+	unix.Close(fd)
+	return nil
+}
+
 // Excluder says which paths to leave out.
 type Excluder interface{ Excluded(path string) bool }
 
 // PackageLayer describes the files of the resolved packages from the host,
 // minus excluded paths, and minus configuration files (regular files under
 // /etc/) when dropConfig is set, as supermin takes those from its base
-// tarball.
-func PackageLayer(u resolver.Universe, pkgs []*resolver.Package, ex Excluder, dropConfig bool, missing *Missing) (Layer, error) {
+// tarball. Files the host lacks are counted in missing; files it may not
+// read are left out and listed in unreadable.
+func PackageLayer(u resolver.Universe, pkgs []*resolver.Package, ex Excluder, dropConfig bool, missing *Missing, unreadable *Unreadable) (Layer, error) {
 	if au, ok := u.(resolver.ArchiveUniverse); ok {
 		return archiveLayer(au, pkgs, ex)
 	}
@@ -58,11 +115,17 @@ func PackageLayer(u resolver.Universe, pkgs []*resolver.Package, ex Excluder, dr
 				continue
 			}
 			e, err := HostEntry("/", f.HostPath, p.Name)
+			if unreadable.addDenied(err) {
+				continue
+			}
 			if err != nil {
 				missing.add(f.HostPath)
 				continue
 			}
 			if dropConfig && e.Type == plan.Regular && strings.HasPrefix(f.Path, "/etc/") {
+				continue
+			}
+			if !readable(e, f.HostPath, unreadable) {
 				continue
 			}
 			e.Path = f.Path
@@ -107,8 +170,9 @@ func archiveLayer(u resolver.ArchiveUniverse, pkgs []*resolver.Package, ex Exclu
 }
 
 // HostLayer describes globbed host files (already expanded), minus
-// excluded paths.
-func HostLayer(root string, matches []globber.Match, ex Excluder) (Layer, error) {
+// excluded paths; files it may not read are left out and listed in
+// unreadable.
+func HostLayer(root string, matches []globber.Match, ex Excluder, unreadable *Unreadable) (Layer, error) {
 	var l Layer
 	for _, m := range matches {
 		if ex.Excluded(m.Path) {
@@ -118,12 +182,30 @@ func HostLayer(root string, matches []globber.Match, ex Excluder) (Layer, error)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue // vanished since the glob
 		}
+		if unreadable.addDenied(err) {
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
-		l = append(l, e)
+		if readable(e, path.Join(root, m.Path), unreadable) {
+			l = append(l, e)
+		}
 	}
 	return l, nil
+}
+
+// readable reports whether the format will be able to read entry e's
+// data from host file hp, else lists it in unreadable.
+func readable(e plan.Entry, hp string, unreadable *Unreadable) bool {
+	if e.Type != plan.Regular {
+		return true
+	}
+	if err := openable(hp); err != nil {
+		*unreadable = append(*unreadable, err)
+		return false
+	}
+	return true
 }
 
 // TarballLayer reads a base tarball (.tar, .tar.gz, .tgz, .tar.xz, .tar.zst

@@ -28,6 +28,10 @@ type Result struct {
 	Kernel   *kernel.Kernel // the kernel that boots it (ext2 with a kernel only)
 	Warnings []string       // what the user should know about the Plan
 	sums     sumCache
+
+	// Unreadable lists, sorted, the host paths left out because this
+	// process may not read them (`unreadable = "skip"`, supermin.d).
+	Unreadable Unreadable
 }
 
 // OpenSource opens the manifest's package source.
@@ -135,16 +139,19 @@ func planWith(m *manifest.Manifest, k *kernel.Kernel, build bool) (_ *Result, er
 		return nil, err
 	}
 	res := &Result{Resolved: resolved, Universe: u}
-	pkgs, err := PackageLayer(u, resolved.Packages, pkgEx, m.Supermin, &res.Missing)
+	pkgs, err := PackageLayer(u, resolved.Packages, pkgEx, m.Supermin, &res.Missing, &res.Unreadable)
 	if err != nil {
 		return nil, err
 	}
-	host, reached, err := hostLayer(m.Hostfiles, hostEx, m.Output)
+	host, reached, err := hostLayer(m.Hostfiles, hostEx, m.Output, &res.Unreadable)
 	if err != nil {
 		return nil, err
 	}
 	if reached {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("hostfiles: left out the output %s and its staging directories, which the patterns reach: a build never takes its own output as input", m.Output))
+	}
+	if res.Unreadable.sort(); len(res.Unreadable) > 0 && !m.SkipUnreadable {
+		return nil, res.Unreadable.errorFor(m.Path)
 	}
 	layers := []Layer{pkgs, host}
 	if bootable(m) {
@@ -221,20 +228,26 @@ func (f fnmatchExcluder) Excluded(p string) bool {
 	return false
 }
 
-// hostLayer expands the hostfiles globs, leaving out the output; reached
-// says whether a pattern reached it.
-func hostLayer(globs []string, ex Excluder, output string) (l Layer, reached bool, err error) {
+// hostLayer expands the hostfiles globs, leaving out the output (reached
+// says whether a pattern reached it); a directory the walk may not list
+// (and the user did not exclude) is listed in unreadable.
+func hostLayer(globs []string, ex Excluder, output string, unreadable *Unreadable) (l Layer, reached bool, err error) {
 	pats, err := compile(globs)
 	if err != nil {
 		return nil, false, err
 	}
 	guard := newOutputGuard(globber.OSFS("/"), output)
-	matches, err := globber.Expand(guard, pats)
+	matches, denied, err := globber.ExpandReadable(guard, pats)
 	if err != nil {
 		return nil, false, err
 	}
+	for _, d := range denied {
+		if !ex.Excluded(d.Path) {
+			*unreadable = append(*unreadable, d)
+		}
+	}
 	matches = guard.filter(matches)
-	l, err = HostLayer("/", matches, ex)
+	l, err = HostLayer("/", matches, ex, unreadable)
 	return l, guard.hit.Load(), err
 }
 

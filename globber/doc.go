@@ -68,7 +68,9 @@
 // Paths that do not exist, are not directories or loop (ENOENT, ENOTDIR,
 // ELOOP) are silently skipped; any other error, such as EACCES on a
 // directory that must be listed, stops the walk and is returned wrapped
-// with the path.
+// with the path. ExpandReadable instead goes on past permission errors
+// (a directory it may not list, a path below one it may not search) and
+// returns them with the matches, so that a caller can report them all.
 //
 // # Exclusion
 //

@@ -22,6 +22,24 @@ type Match struct {
 // once per call. Missing paths (ENOENT, ENOTDIR, ELOOP) are not errors;
 // any other error stops the walk and is returned with the path.
 func Expand(fsys FS, patterns []*Pattern) ([]Match, error) {
+	return expand(fsys, patterns, nil)
+}
+
+// ExpandReadable is Expand that goes on past what it may not read: a
+// directory it may not list (EACCES or EPERM) is walked as if empty, a
+// path it may not lstat as if absent. It returns those paths as well,
+// sorted, each once; Op is "list", "lstat" or "resolve" (a symlink).
+func ExpandReadable(fsys FS, patterns []*Pattern) ([]Match, []*fs.PathError, error) {
+	denied := []*fs.PathError{}
+	ms, err := expand(fsys, patterns, &denied)
+	if err != nil {
+		return nil, nil, err
+	}
+	slices.SortFunc(denied, func(a, b *fs.PathError) int { return strings.Compare(a.Path, b.Path) })
+	return ms, slices.CompactFunc(denied, func(a, b *fs.PathError) bool { return a.Path == b.Path }), nil
+}
+
+func expand(fsys FS, patterns []*Pattern, denied *[]*fs.PathError) ([]Match, error) {
 	if fsys == nil {
 		fsys = OSFS("/")
 	}
@@ -30,6 +48,7 @@ func Expand(fsys FS, patterns []*Pattern) ([]Match, error) {
 		return nil, err
 	}
 	w := newWalker(fsys)
+	w.denied = denied
 	start := addClosed(nil, root)
 	if t := terminal(start); t >= 0 {
 		w.found = append(w.found, Match{Path: "/", Pattern: t})

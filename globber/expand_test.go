@@ -188,7 +188,9 @@ func TestExpandListsEachDirectoryOnce(t *testing.T) {
 	}
 }
 
-// denyFS fails ReadDir on one directory with EACCES.
+// denyFS fails, with EACCES, ReadDir on one directory and Lstat below
+// it, as the kernel does for a non-root user when the directory is 0700
+// and owned by another.
 type denyFS struct {
 	FS
 	deny string
@@ -201,15 +203,62 @@ func (d denyFS) ReadDir(dir string) ([]fs.DirEntry, error) {
 	return d.FS.ReadDir(dir)
 }
 
+func (d denyFS) Lstat(p string) (fs.FileInfo, error) {
+	if strings.HasPrefix(p, d.deny+"/") {
+		return nil, &fs.PathError{Op: "lstat", Path: p, Err: syscall.EACCES}
+	}
+	return d.FS.Lstat(p)
+}
+
+func (d denyFS) ReadLink(p string) (string, error) { return d.FS.(ReadLinkFS).ReadLink(p) }
+
+func TestExpandReadableGoesOnPastDeniedPaths(t *testing.T) {
+	fsys := denyFS{FS: OSFS(buildTree(t)), deny: "/a/sub"}
+	got, denied, err := ExpandReadable(fsys, compileAll(t, []string{"/a/**/x.txt", "/a/*", "/b/sub/**"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// /a/sub itself is still matched (its metadata is readable); nothing below it is.
+	if want := m("1:/a/broken", "1:/a/link-to-file", "1:/a/link-to-sub", "1:/a/loop", "1:/a/loop1", "1:/a/loop2",
+		"1:/a/sub", "/a/x.txt", "1:/a/y.so"); !reflect.DeepEqual(got, want) {
+		t.Errorf("matches\n got %v\nwant %v", got, want)
+	}
+	// Once: /b/sub is the same directory, through the symlink /b -> a.
+	if want := []string{"list /a/sub: permission denied"}; !reflect.DeepEqual(errorStrings(denied), want) {
+		t.Errorf("denied\n got %q\nwant %q", errorStrings(denied), want)
+	}
+	// Literal names below /a/sub are looked up with lstat, which needs
+	// search permission on it.
+	got, denied, err = ExpandReadable(fsys, compileAll(t, []string{"/a/sub/x.txt", "/a/sub/deep/x.txt", "/a/x.txt"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := m("2:/a/x.txt"); !reflect.DeepEqual(got, want) {
+		t.Errorf("matches\n got %v\nwant %v", got, want)
+	}
+	if want := []string{"lstat /a/sub/deep: permission denied", "lstat /a/sub/x.txt: permission denied"}; !reflect.DeepEqual(errorStrings(denied), want) {
+		t.Errorf("denied\n got %q\nwant %q", errorStrings(denied), want)
+	}
+}
+
+func errorStrings(errs []*fs.PathError) []string {
+	var s []string
+	for _, e := range errs {
+		s = append(s, e.Error())
+	}
+	return s
+}
+
 func TestExpandReturnsOtherErrors(t *testing.T) {
 	fsys := denyFS{FS: OSFS(buildTree(t)), deny: "/a/sub"}
 	_, err := Expand(fsys, compileAll(t, []string{"/a/**/x.txt"}))
 	if !errors.Is(err, syscall.EACCES) || !strings.Contains(err.Error(), "/a/sub") {
 		t.Errorf("err = %v, want EACCES naming /a/sub", err)
 	}
-	// Literal lookups never list /a/sub, so the error does not arise.
-	if _, err := Expand(fsys, compileAll(t, []string{"/a/sub/x.txt"})); err != nil {
-		t.Errorf("literal pattern: %v", err)
+	// A literal lookup below /a/sub needs search permission on it too.
+	_, err = Expand(fsys, compileAll(t, []string{"/a/sub/x.txt"}))
+	if !errors.Is(err, syscall.EACCES) || !strings.Contains(err.Error(), "/a/sub/x.txt") {
+		t.Errorf("literal pattern: err = %v, want EACCES naming /a/sub/x.txt", err)
 	}
 }
 

@@ -63,7 +63,7 @@ func joinRest(target, rest string) string {
 
 // linkErr drops errors that just mean the link dangles.
 func (w *walker) linkErr(logical string, err error) error {
-	if err == nil || skippable(err) {
+	if err == nil || w.skip("resolve", logical, err) {
 		return nil
 	}
 	return describe("resolving symlink", logical, err)

@@ -16,6 +16,9 @@ type walker struct {
 	links ReadLinkFS // nil if fsys cannot read links
 	dirs  map[string]*listing
 	found []Match
+	// denied collects what the walk may not read (EACCES, EPERM) when it
+	// is to go on past it; nil makes such an error stop the walk.
+	denied *[]*fs.PathError
 }
 
 // listing is a directory read once; missing directories list as empty.
@@ -141,7 +144,7 @@ func (w *walker) list(logical, real string) (*listing, error) {
 	}
 	ents, err := w.fsys.ReadDir(real)
 	if err != nil {
-		if !skippable(err) {
+		if !w.skip("list", logical, err) {
 			return nil, describe("reading directory", logical, err)
 		}
 		ents = nil
@@ -162,7 +165,7 @@ func (w *walker) typeOf(logical, real, name string) (fs.FileMode, bool, error) {
 	}
 	fi, err := w.fsys.Lstat(joinPath(real, name))
 	if err != nil {
-		if skippable(err) {
+		if w.skip("lstat", joinPath(logical, name), err) {
 			return 0, false, nil
 		}
 		return 0, false, describe("lstat", joinPath(logical, name), err)
@@ -178,6 +181,28 @@ func (l *listing) lookup(name string) fs.DirEntry {
 		}
 	}
 	return l.byName[name]
+}
+
+// skip reports whether the walk goes on past err, at path, as if
+// nothing were there; a permission error it may pass is recorded.
+func (w *walker) skip(op, logical string, err error) bool {
+	if skippable(err) {
+		return true
+	}
+	if w.denied == nil || !errors.Is(err, fs.ErrPermission) {
+		return false
+	}
+	*w.denied = append(*w.denied, &fs.PathError{Op: op, Path: logical, Err: permissionErrno(err)})
+	return true
+}
+
+// permissionErrno is the errno under a permission error (EACCES, EPERM).
+func permissionErrno(err error) error {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return errno
+	}
+	return err
 }
 
 // skippable reports errors that mean "nothing here" rather than failure.

@@ -76,6 +76,7 @@ func (d *decoder) manifest(m *Manifest, raw map[string]any) {
 		"size":         func(k string, v any) { m.Size = d.size(k, v) },
 		"reproducible": func(k string, v any) { m.Reproducible, _ = d.bool(k, v) },
 		"compression":  func(k string, v any) { m.Compression = d.compression(k, v) },
+		"unreadable":   func(k string, v any) { m.SkipUnreadable = d.unreadable(k, v) },
 		"source":       func(k string, v any) { d.source(m, k, v) },
 		"kernel":       func(k string, v any) { d.kernel(m, k, v) },
 	})
@@ -110,6 +111,14 @@ func (d *decoder) compression(key string, v any) string {
 		return ""
 	}
 	return s
+}
+
+func (d *decoder) unreadable(key string, v any) bool {
+	s, ok := d.string(key, v)
+	if ok && !slices.Contains(UnreadableValues, s) {
+		d.fail(key, "%q is not a choice (%s)", s, strings.Join(UnreadableValues, " or "))
+	}
+	return s == "skip"
 }
 
 func (d *decoder) source(m *Manifest, key string, v any) {

@@ -32,6 +32,10 @@ type Manifest struct {
 	Compression string
 	Source      Source
 	Kernel      Kernel
+	// SkipUnreadable (`unreadable = "skip"`) leaves out, with a warning
+	// each, host files the build may not read and directories it may not
+	// list; otherwise they stop the build with one error naming them all.
+	SkipUnreadable bool
 
 	// Supermin marks a Manifest read from supermin 5 inputs: excludefiles
 	// are fnmatch(3) patterns ("*" crosses "/") applied to package files
@@ -92,6 +96,9 @@ type File struct {
 	Symlink  string // symlink target
 	Dir      bool
 }
+
+// UnreadableValues lists the valid values of the `unreadable` key.
+var UnreadableValues = []string{"error", "skip"}
 
 // Compressions lists the valid Compression values.
 var Compressions = []string{"none", "gzip", "xz", "zstd"}

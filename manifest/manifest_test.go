@@ -19,6 +19,7 @@ excludefiles = ["/usr/share/doc"]
 base = ["base.tar.gz", "/abs/extra.tar.zst"]
 format = "cpio"
 reproducible = true
+unreadable = "skip"
 output = "out"
 size = "512M"
 
@@ -69,7 +70,7 @@ directory = true
 			{Path: "/bin/sh", Mode: 0o777, Symlink: "bash"},
 			{Path: "/data", Mode: 0o755, Dir: true},
 		},
-		Format: Cpio, Output: "/srv/app/out", Size: 512 << 20, Reproducible: true,
+		Format: Cpio, Output: "/srv/app/out", Size: 512 << 20, Reproducible: true, SkipUnreadable: true,
 		Source: Source{Type: "dpkg", Root: "/srv/app/sysroot"},
 		Kernel: Kernel{Path: "/boot/vmlinuz", Copy: false, RootModules: true, Modules: []string{"virtio*"}},
 	}
@@ -84,7 +85,7 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if m.Format != Ext2 || m.Size != 4<<30 || m.Output != "/x/minimal.d" || m.Source.Root != "/" ||
-		!m.Kernel.Copy || !reflect.DeepEqual(m.Kernel.Modules, DefaultModules) {
+		m.SkipUnreadable || !m.Kernel.Copy || !reflect.DeepEqual(m.Kernel.Modules, DefaultModules) {
 		t.Errorf("defaults: %+v", m)
 	}
 	m, err = Parse("/x/a.toml", []byte("kernel = false\n"))
@@ -105,6 +106,8 @@ func TestInvalid(t *testing.T) {
 		{"format = \"ext3\"", `a.toml:1: format: "ext3" is not a format (ext2, cpio or chroot)`},
 		{"size = \"4X\"", `a.toml:1: size: "4X" is not a size (bytes, or a number with K, M, G or T)`},
 		{"compression = \"bz2\"", `a.toml:1: compression: "bz2" is not a compression (none, gzip, xz, zstd)`},
+		{"unreadable = \"warn\"", `a.toml:1: unreadable: "warn" is not a choice (error or skip)`},
+		{"unreadable = false", `a.toml:1: unreadable: must be a string, not a boolean`},
 		{"size = 4096", `a.toml:1: size: 4096 bytes is too small (at least 1M)`},
 		{"hostfiles = [\"/usr/[lib\"]", `a.toml:1: hostfiles[0]: glob "/usr/[lib": unclosed "[" at offset 5`},
 		{"hostfiles = [\"etc/passwd\"]", `a.toml:1: hostfiles[0]: glob "etc/passwd": pattern must be absolute`},

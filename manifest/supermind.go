@@ -21,13 +21,14 @@ import (
 // packages; empty files are ignored and a cpio archive is an error.
 //
 // The Manifest is marked Supermin: its packages are all optional, its
-// hostfiles are glob(3) patterns (rewritten into globber syntax), and its
-// excludefiles are fnmatch(3) patterns applied to package files only.
+// hostfiles are glob(3) patterns (rewritten into globber syntax), its
+// excludefiles are fnmatch(3) patterns applied to package files only, and
+// host files it may not read are left out, as supermin leaves them.
 func FromSuperminD(inputs []string) (*Manifest, error) {
 	if len(inputs) == 0 {
 		return nil, fmt.Errorf("build: no input supermin appliance specified")
 	}
-	m := &Manifest{Format: Ext2, Size: DefaultSize, Supermin: true,
+	m := &Manifest{Format: Ext2, Size: DefaultSize, Supermin: true, SkipUnreadable: true,
 		Source: Source{Root: "/"}, Kernel: Kernel{Copy: true, RootModules: true, Modules: DefaultModules}}
 	for _, in := range inputs {
 		if err := m.addInput(in); err != nil {

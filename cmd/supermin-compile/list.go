@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/supermin-compile/supermin-compile/emit"
 	"github.com/supermin-compile/supermin-compile/globber"
@@ -56,16 +58,33 @@ func resolve(args []string) int {
 	return 0
 }
 
-// warn prints the resolver's notes and warnings and the count of package
-// files the host lacks.
+// warn prints the resolver's notes and warnings, the host paths left out
+// as unreadable and the count of package files the host lacks.
 func warn(res *emit.Result) {
 	for _, w := range append(append(res.Resolved.Notes, res.Resolved.Warnings...), res.Warnings...) {
 		fmt.Fprintln(os.Stderr, "supermin-compile:", w)
 	}
+	warnUnreadable("supermin-compile", res.Unreadable)
 	if n := res.Missing.Count; n > 0 {
 		fmt.Fprintf(os.Stderr, "supermin-compile: %d package files are not on the host and were skipped (e.g. %s)\n",
 			n, strings.Join(res.Missing.First[:min(3, len(res.Missing.First))], ", "))
 	}
+}
+
+// warnUnreadable prints one line per host path left out because it could
+// not be read, in supermin 5's words:
+// "supermin: warning: PATH: Permission denied (ignored)".
+func warnUnreadable(prog string, u emit.Unreadable) {
+	for _, e := range u {
+		fmt.Fprintf(os.Stderr, "%s: warning: %s: %s (ignored)\n", prog, e.Path, strerror(e.Err))
+	}
+}
+
+// strerror words an error as the C library words errno: "Permission denied".
+func strerror(err error) string {
+	s := err.Error()
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 func glob(args []string) int {

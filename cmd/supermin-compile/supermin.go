@@ -115,6 +115,7 @@ func superminBuild(a *superminArgs, log func(string, ...any)) int {
 		for _, w := range s.Warnings {
 			fmt.Fprintln(os.Stderr, "supermin: warning:", w)
 		}
+		warnUnreadable("supermin", s.Unreadable)
 		log("build: %d packages, including dependencies", len(s.Resolved.Packages))
 		for _, n := range append(s.Resolved.Notes, s.Resolved.Warnings...) {
 			log("%s", n)
