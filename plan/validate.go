@@ -43,6 +43,9 @@ func (e *Error) Error() string {
 // hard link names an earlier regular file (NormalizeLinks makes the
 // links of a group so); and names, paths and symlink targets fit in l.
 func Validate(p *Plan, l Limits) error {
+	if p == nil {
+		p = &Plan{}
+	}
 	v := &validator{p: p, l: l, index: make(map[string]int, len(p.Entries))}
 	for i := range p.Entries {
 		if _, dup := v.index[p.Entries[i].Path]; !dup {
