@@ -11,16 +11,19 @@ package plan
 // Validate to report. Running it twice changes nothing.
 func NormalizeLinks(p *Plan) {
 	files := linkedFiles(p.Entries)
-	groups := map[int][]int{} // the file's index -> its names, in Plan order
+	groups := map[int][]int{} // a linked file's index -> its names, in Plan order
 	for i, f := range files {
-		if f >= 0 {
-			groups[f] = append(groups[f], i)
+		if f >= 0 && f != i {
+			groups[f] = nil
+		}
+	}
+	for i, f := range files {
+		if names, linked := groups[f]; linked {
+			groups[f] = append(names, i)
 		}
 	}
 	for f, names := range groups { // disjoint: the order of the map does not matter
-		if len(names) > 1 {
-			regroup(p.Entries, f, names)
-		}
+		regroup(p.Entries, f, names)
 	}
 }
 
