@@ -89,6 +89,9 @@ func Build(m *manifest.Manifest, o BuildOptions) (*Summary, error) {
 	if o.PackageList {
 		addPackageList(res, Epoch(m))
 	}
+	if err := checkPlan(m, res.Plan); err != nil {
+		return nil, err
+	}
 	if o.Check != nil {
 		if err := o.Check(res); err != nil {
 			return nil, err

@@ -14,7 +14,7 @@ import (
 
 // FuzzTarballLayer feeds malformed tarballs to the Plan builder: it must
 // return an error or entries with clean absolute paths that merge into a
-// well-formed Plan, and never panic.
+// well-formed Plan, which Validate may refuse, and never panic.
 func FuzzTarballLayer(f *testing.F) {
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
@@ -61,5 +61,6 @@ func FuzzTarballLayer(f *testing.F) {
 				t.Fatalf("plan not sorted or not unique at %s", p.Entries[i].Path)
 			}
 		}
+		plan.Validate(p, plan.Limits{Name: 255}) // may refuse the plan, never panic
 	})
 }

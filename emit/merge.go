@@ -46,13 +46,30 @@ func (m *Merger) Merge(layers ...Layer) *plan.Plan {
 		changed = m.addLinkTargets(byPath) || changed
 		changed = m.relocate(byPath) || changed
 	}
+	followMoves(byPath)
 	p := &plan.Plan{Entries: make([]plan.Entry, 0, len(byPath))}
 	for _, e := range byPath {
 		p.Entries = append(p.Entries, e)
 	}
 	plan.Sort(p.Entries)
 	linkHardlinks(p.Entries)
+	plan.NormalizeLinks(p) // whatever the order of its names in the layer
 	return p
+}
+
+// followMoves points each hard link at the real path of its file, which
+// relocate may have moved from under a symlink to a directory, as
+// link(2) would resolve the name.
+func followMoves(byPath map[string]plan.Entry) {
+	for p, e := range byPath {
+		if e.Type != plan.Hardlink || !path.IsAbs(e.Link) {
+			continue
+		}
+		if dir, ok := resolveDir(byPath, path.Dir(e.Link)); ok && dir != path.Dir(e.Link) {
+			e.Link = path.Join(dir, path.Base(e.Link))
+			byPath[p] = e
+		}
+	}
 }
 
 // addParents adds every missing ancestor directory; it reports whether it

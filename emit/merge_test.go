@@ -66,6 +66,29 @@ func TestMergeRelocatesThroughSymlinkedDirs(t *testing.T) {
 	}
 }
 
+// A package's hard links under a symlinked directory follow their file
+// to the real directory, and the first name in path order carries the
+// data, whichever name the archive gave it to.
+func TestMergeRelocatesHardLinks(t *testing.T) {
+	root := t.TempDir()
+	must(t, os.MkdirAll(root+"/usr/lib", 0o755))
+	must(t, os.Symlink("usr/lib", root+"/lib"))
+	file := entry("/lib/a", plan.Regular, "p")
+	file.Size, file.Src = 2, plan.Bytes("hi")
+	got := (&Merger{Root: root}).Merge(Layer{file,
+		{Path: "/lib/b", Type: plan.Hardlink, Link: "/lib/a", Origin: "p"},
+		{Path: "/lib/0", Type: plan.Hardlink, Link: "/lib/a", Origin: "p"},
+	})
+	want := "/:dir:host /lib:symlink:host->usr/lib /usr:dir:host /usr/lib:dir:host " +
+		"/usr/lib/0:file:p /usr/lib/a:hardlink:p->/usr/lib/0 /usr/lib/b:hardlink:p->/usr/lib/0"
+	if s := paths(got); s != want {
+		t.Errorf("got  %s\nwant %s", s, want)
+	}
+	if err := plan.Validate(got, plan.Limits{}); err != nil {
+		t.Error(err)
+	}
+}
+
 func TestMergeSymlinkLoopDoesNotHang(t *testing.T) {
 	m := &Merger{Root: t.TempDir()}
 	got := m.Merge(Layer{

@@ -14,6 +14,13 @@ import (
 	"github.com/supermin-compile/supermin-compile/plan"
 )
 
+// Limits are what Linux file systems hold: names of up to 255 bytes
+// (NAME_MAX) and symlink targets shorter than PATH_MAX. Paths are not
+// limited: every call names one component under an open directory.
+// Write does not need plan.Validate to be safe, only to succeed: an
+// invalid plan fails part way, having written nothing outside dir.
+var Limits = plan.Limits{Format: "chroot", Name: 255, Target: 4095}
+
 // Options says which privileged operations to attempt.
 type Options struct {
 	Owners   bool // chown every entry to the plan's UID and GID

@@ -2,6 +2,7 @@ package chroot
 
 import (
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/supermin-compile/supermin-compile/internal/plantest"
@@ -14,6 +15,7 @@ func TestRoundTrip(t *testing.T) {
 	testtool.Root(t)
 	for seed := range uint64(4) {
 		p := plantest.Random(t, seed, 200, plantest.Caps{Xattrs: true})
+		plan.NormalizeLinks(p)
 		dir := t.TempDir()
 		rep, err := Write(dir, p, Options{Owners: true, Devices: true})
 		if err != nil {
@@ -26,10 +28,35 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// TestTarOracle: a tree written from random plans, whose hard links
+// sort before and after the name the tar gives the data to, is the
+// tree GNU tar extracts from the tar of the plan.
+func TestTarOracle(t *testing.T) {
+	for seed := range uint64(3) {
+		raw := plantest.Random(t, seed+20, 200, plantest.Caps{Xattrs: true})
+		oracle := t.TempDir()
+		sockets := plantest.ExtractTar(t, raw, oracle)
+		plantest.CheckTree(t, oracle, raw, plantest.Tree{Skipped: sockets, Owners: true, AllXattrs: true})
+
+		p := &plan.Plan{Entries: slices.Clone(raw.Entries)}
+		plan.NormalizeLinks(p)
+		if err := plan.Validate(p, Limits); err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		rep, err := Write(dir, p, Options{Owners: true, Devices: true})
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		plantest.CheckTree(t, dir, raw, plantest.Tree{Skipped: rep.SkippedSockets, Owners: true, AllXattrs: true})
+	}
+}
+
 // TestUnprivileged: without owners and devices, devices are listed in
 // the report instead of failing, and everything else is written.
 func TestUnprivileged(t *testing.T) {
 	p := plantest.Random(t, 9, 200, plantest.Caps{Xattrs: true})
+	plan.NormalizeLinks(p)
 	for i := range p.Entries { // so that a non-root test can read the tree back
 		if e := &p.Entries[i]; e.Type == plan.Dir || e.Type == plan.Regular {
 			e.Mode |= 0o700

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/supermin-compile/supermin-compile/internal/plantest"
 	"github.com/supermin-compile/supermin-compile/plan"
 )
 
@@ -38,14 +39,15 @@ func TestErrors(t *testing.T) {
 			plan.Entry{Path: "/long", Type: plan.Regular, Size: 4, Src: plan.Bytes("12345")})},
 		{"mtime after 2106", "/late: mtime", withRoot(
 			plan.Entry{Path: "/late", Type: plan.FIFO, MTime: time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)})},
-		{"dangling hard link", "/h: hard link target \"/nope\"", withRoot(
-			plan.Entry{Path: "/h", Type: plan.Hardlink, Link: "/nope"})},
-		{"hard link to dir", "/h: hard link target \"/\" is a dir", withRoot(
-			plan.Entry{Path: "/h", Type: plan.Hardlink, Link: "/"})},
-		{"long symlink", "/s: symlink target of 4096 bytes", withRoot(
+		// The plan's own rules, with plan.Validate's messages.
+		{"entry under a file", "invalid plan: /f/x: parent /f is a regular file, not a directory", withRoot(
+			plan.Entry{Path: "/f", Type: plan.Regular}, plan.Entry{Path: "/f/x", Type: plan.FIFO})},
+		{"entry under a symlink", "invalid plan: /s/x: parent /s is a symlink, not a directory", withRoot(
+			plan.Entry{Path: "/s", Type: plan.Symlink, Link: "."}, plan.Entry{Path: "/s/x", Type: plan.FIFO})},
+		{"link before its file", "invalid plan: /a: hard link to /b, which comes after it", withRoot(
+			plan.Entry{Path: "/a", Type: plan.Hardlink, Link: "/b"}, plan.Entry{Path: "/b", Type: plan.Regular})},
+		{"long symlink", "/s: symlink target is 4096 bytes, longer than cpio allows (4095)", withRoot(
 			plan.Entry{Path: "/s", Type: plan.Symlink, Link: strings.Repeat("x", 4096)})},
-		{"unclean path", "\"/a/../b\" is not an absolute clean path", withRoot(
-			plan.Entry{Path: "/a/../b", Type: plan.FIFO})},
 	}
 	for _, c := range cases {
 		var b bytes.Buffer
@@ -67,14 +69,21 @@ func TestErrorBeforeWriting(t *testing.T) {
 	}
 }
 
-// TestLongestName: the longest name the kernel accepts is written.
+// TestLongestName: the longest path and name the kernel accepts are
+// written; one byte more is refused.
 func TestLongestName(t *testing.T) {
-	name := "/" + strings.Repeat("n", pathMax-1)
-	var b bytes.Buffer
-	if err := Write(&b, withRoot(plan.Entry{Path: name, Type: plan.FIFO}), None); err != nil {
-		t.Fatal(err)
-	}
-	if err := Write(&b, withRoot(plan.Entry{Path: name + "n", Type: plan.FIFO}), None); err == nil {
-		t.Fatal("one byte longer was accepted")
+	dir := strings.Repeat("/"+strings.Repeat("d", 254), 16)
+	for _, c := range []struct{ ok, long string }{
+		{dir + "/" + strings.Repeat("n", 15), dir + "/" + strings.Repeat("n", 16)}, // 4096 bytes
+		{"/" + strings.Repeat("n", 255), "/" + strings.Repeat("n", 256)},
+	} {
+		var b bytes.Buffer
+		if err := Write(&b, plantest.Complete(map[string]plan.Entry{c.ok: {Path: c.ok, Type: plan.FIFO}}), None); err != nil {
+			t.Fatal(err)
+		}
+		err := Write(&b, plantest.Complete(map[string]plan.Entry{c.long: {Path: c.long, Type: plan.FIFO}}), None)
+		if err == nil || !strings.Contains(err.Error(), "longer than cpio allows") {
+			t.Fatalf("one byte longer: %v", err)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -104,16 +105,41 @@ func TestGNUExtract(t *testing.T) {
 	testtool.Root(t)
 	for seed := range uint64(3) {
 		p := randomPlan(t, seed+100, 150)
-		var b bytes.Buffer
-		if err := Write(&b, p, None); err != nil {
-			t.Fatal(err)
-		}
-		dir := t.TempDir()
-		cmd := exec.Command("cpio", "-idmu", "--no-absolute-filenames", "--quiet")
-		cmd.Dir, cmd.Stdin = dir, &b
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("cpio -idmu: %v\n%s", err, out)
-		}
+		dir := extract(t, p)
 		plantest.CheckTree(t, dir, p, plantest.Tree{Owners: true, UnsetMTimes: []plan.Type{plan.Dir, plan.Symlink}})
+	}
+}
+
+// extract writes p and unpacks it with GNU cpio into a new directory.
+func extract(t *testing.T, p *plan.Plan) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := Write(&b, p, None); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cmd := exec.Command("cpio", "-idmu", "--no-absolute-filenames", "--quiet")
+	cmd.Dir, cmd.Stdin = dir, &b
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("cpio -idmu: %v\n%s", err, out)
+	}
+	return dir
+}
+
+// TestTarOracle: GNU cpio unpacks, from the archive of a random plan
+// whose hard links sort before and after the name the tar gives the
+// data to, the tree GNU tar extracts from the tar of the plan.
+func TestTarOracle(t *testing.T) {
+	testtool.Need(t, "cpio")
+	for seed := range uint64(3) {
+		raw := plantest.Random(t, seed+200, 150, plantest.Caps{Epoch32: true})
+		oracle := t.TempDir()
+		sockets := plantest.ExtractTar(t, raw, oracle)
+		plantest.CheckTree(t, oracle, raw, plantest.Tree{Skipped: sockets, Owners: true})
+
+		p := &plan.Plan{Entries: slices.Clone(raw.Entries)}
+		plan.NormalizeLinks(p)
+		dir := extract(t, p)
+		plantest.CheckTree(t, dir, raw, plantest.Tree{Owners: true, UnsetMTimes: []plan.Type{plan.Dir, plan.Symlink}})
 	}
 }

@@ -1,8 +1,6 @@
 package cpio
 
 import (
-	"fmt"
-
 	"github.com/supermin-compile/supermin-compile/plan"
 )
 
@@ -10,23 +8,26 @@ import (
 // and metadata, and puts the data on the group's LAST name: GNU cpio -i
 // defers size-0 names of a multiply linked newc inode until the member
 // with data arrives, and the kernel opens later names without O_TRUNC,
-// so both end up with the content on every name.
-func linkGroups(p *plan.Plan, ms []member, index map[string]int) error {
-	root := make([]int, len(p.Entries)) // index of the Regular entry
+// so both end up with the content on every name. Validate made every
+// hard link name an earlier regular file.
+func linkGroups(p *plan.Plan, ms []member, index map[string]int) {
+	file := make([]int, len(p.Entries)) // index of the Regular entry, or -1
 	count := map[int]uint64{}
 	last := map[int]int{}
 	for i := range p.Entries {
-		r, err := linkRoot(p, index, i)
-		if err != nil {
-			return err
+		switch e := &p.Entries[i]; e.Type {
+		case plan.Regular:
+			file[i] = i
+		case plan.Hardlink:
+			file[i] = index[e.Link]
+		default:
+			file[i] = -1
+			continue
 		}
-		root[i] = r
-		if r >= 0 {
-			count[r]++
-			last[r] = i
-		}
+		count[file[i]]++
+		last[file[i]] = i
 	}
-	for i, r := range root {
+	for i, r := range file {
 		if r < 0 {
 			continue
 		}
@@ -36,29 +37,6 @@ func linkGroups(p *plan.Plan, ms []member, index map[string]int) error {
 		if last[r] == i {
 			ms[i].hdr.filesize = uint64(p.Entries[r].Size)
 			ms[i].data = &p.Entries[r]
-		}
-	}
-	return nil
-}
-
-// linkRoot returns the Regular entry that entry i names, or -1 for
-// entries that are not files. Chains of hard links are followed.
-func linkRoot(p *plan.Plan, index map[string]int, i int) (int, error) {
-	for j := i; ; {
-		switch e := &p.Entries[j]; e.Type {
-		case plan.Regular:
-			return j, nil
-		case plan.Hardlink:
-			k, ok := index[e.Link]
-			if !ok || k >= j {
-				return 0, fmt.Errorf("cpio: %s: hard link target %q is not an earlier entry", p.Entries[i].Path, e.Link)
-			}
-			j = k
-		default:
-			if j != i {
-				return 0, fmt.Errorf("cpio: %s: hard link target %q is a %v, not a file", p.Entries[i].Path, p.Entries[i].Link, e.Type)
-			}
-			return -1, nil
 		}
 	}
 }

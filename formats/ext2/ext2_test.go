@@ -104,6 +104,7 @@ func TestTooSmall(t *testing.T) {
 	for range 20 {
 		g.file("/", 1<<20)
 	}
+	plan.Sort(g.entries)
 	p := &plan.Plan{Entries: g.entries}
 	opts := testOptions(4096)
 	need := Needed(p, opts)
@@ -196,7 +197,8 @@ func TestPlanErrors(t *testing.T) {
 		entries []plan.Entry
 		want    string
 	}{
-		{[]plan.Entry{root, {Path: long, Type: plan.FIFO}}, long},
+		{[]plan.Entry{root, {Path: long, Type: plan.FIFO}}, "name is 256 bytes, longer than ext2 allows (255)"},
+		{[]plan.Entry{root, {Path: "/f", Type: plan.Regular}, {Path: "/f/x", Type: plan.FIFO}}, "/f/x: parent /f is a regular file, not a directory"},
 		{[]plan.Entry{root, {Path: "/a/b", Type: plan.FIFO}}, "/a/b"},
 		{[]plan.Entry{root, {Path: "/h", Type: plan.Hardlink, Link: "/x"}}, "/h"},
 		{[]plan.Entry{root, {Path: "/s", Type: plan.Symlink, Link: strings.Repeat("x", 4096)}}, "/s"},
@@ -289,6 +291,7 @@ func TestManyGroups(t *testing.T) {
 			for _, s := range []int64{3 << 20, 20 << 20, 5000, 0, 1} {
 				g.file("/", s)
 			}
+			plan.Sort(g.entries)
 			p := &plan.Plan{Entries: g.entries}
 			opts := testOptions(c.bs)
 			opts.Size = c.size

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"strings"
 
 	"github.com/supermin-compile/supermin-compile/plan"
 	"golang.org/x/sys/unix"
@@ -83,12 +82,22 @@ type filesystem struct {
 	eas    eaTable
 }
 
-// build checks p and turns it into inodes. Host files are stat'ed to find
-// their holes; strict makes a host file that is missing or of the wrong
-// size an error (Write), otherwise it counts as dense (Needed).
+// Limits are what an image with 4096-byte blocks, the default, holds:
+// names of up to 255 bytes, symlink targets shorter than a block, paths
+// of any length.
+var Limits = limits(4096)
+
+func limits(bs int) plan.Limits {
+	return plan.Limits{Format: "ext2", Name: maxNameLen, Target: bs - 1}
+}
+
+// build checks p (plan.Validate, then what only ext2 limits) and turns
+// it into inodes. Host files are stat'ed to find their holes; strict
+// makes a host file that is missing or of the wrong size an error
+// (Write), otherwise it counts as dense (Needed).
 func build(p *plan.Plan, bs int, strict bool) (*filesystem, error) {
-	if p == nil || len(p.Entries) == 0 || p.Entries[0].Path != "/" || p.Entries[0].Type != plan.Dir {
-		return nil, fmt.Errorf("ext2: the plan must start with the root directory \"/\"")
+	if err := plan.Validate(p, limits(bs)); err != nil {
+		return nil, fmt.Errorf("ext2: %w", err)
 	}
 	fsys := &filesystem{bs: int64(bs), eas: newEATable(bs)}
 	if err := fsys.addNodes(p); err != nil {
@@ -126,40 +135,22 @@ func (fsys *filesystem) addNodes(p *plan.Plan) error {
 }
 
 // addEntry links e into its parent, making a new inode unless e is a hard
-// link (or the plan's own lost+found, which keeps inode 11).
+// link (or the plan's own lost+found, which keeps inode 11). Validate
+// made the parent and a hard link's file earlier entries of the plan.
 func (fsys *filesystem) addEntry(e *plan.Entry, byPath map[string]*node, lf *node, next *uint32) (*node, error) {
-	dir, name := path.Split(e.Path)
-	dir = path.Clean(dir)
-	parent := byPath[dir]
-	switch {
-	case !path.IsAbs(e.Path) || path.Clean(e.Path) != e.Path || name == "":
-		return nil, fmt.Errorf("ext2: %q is not a clean absolute path", e.Path)
-	case byPath[e.Path] != nil:
-		return nil, fmt.Errorf("ext2: %s appears twice in the plan", e.Path)
-	case parent == nil || parent.ftype != ftDir:
-		return nil, fmt.Errorf("ext2: %s: parent directory %s is not in the plan before it", e.Path, dir)
-	case e.Path == "/lost+found" && e.Type != plan.Dir:
+	parent, name := byPath[path.Dir(e.Path)], path.Base(e.Path)
+	if e.Path == "/lost+found" && e.Type != plan.Dir {
 		return nil, fmt.Errorf("ext2: /lost+found must be a directory, the plan has a %v", e.Type)
-	case strings.IndexByte(name, 0) >= 0:
-		return nil, fmt.Errorf("ext2: %q: a name cannot hold a NUL byte", e.Path)
-	case len(name) > maxNameLen:
-		return nil, fmt.Errorf("ext2: %s: name is %d bytes, the limit is %d", e.Path, len(name), maxNameLen)
 	}
 	var n *node
 	switch {
 	case e.Type == plan.Hardlink:
 		n = byPath[e.Link]
-		if n == nil || n.e == nil || n.e.Type != plan.Regular {
-			return nil, fmt.Errorf("ext2: hard link %s: target %s is not an earlier regular file", e.Path, e.Link)
-		}
 		n.links++
 	case e.Path == "/lost+found":
 		n = lf
 	default:
 		n = newNode(e, *next)
-		if n.ftype == 0 {
-			return nil, fmt.Errorf("ext2: %s: unknown entry type %v", e.Path, e.Type)
-		}
 		*next++
 		fsys.nodes = append(fsys.nodes, n)
 	}
@@ -250,7 +241,7 @@ func (fsys *filesystem) fill(n *node, strict bool) error {
 	case ftDir:
 		fsys.fillDir(n)
 	case ftSymlink:
-		err = fsys.fillSymlink(n)
+		fsys.fillSymlink(n)
 	case ftRegular:
 		err = fsys.fillRegular(n, strict)
 	case ftChar, ftBlock:
@@ -280,22 +271,17 @@ func (fsys *filesystem) fillDir(n *node) {
 	fsys.dirs = append(fsys.dirs, n)
 }
 
-// fillSymlink stores short targets in the inode and longer ones in a block.
-func (fsys *filesystem) fillSymlink(n *node) error {
+// fillSymlink stores short targets in the inode and longer ones in a
+// block (Validate kept them shorter than a block).
+func (fsys *filesystem) fillSymlink(n *node) {
 	t := n.e.Link
 	n.size = int64(len(t))
-	switch {
-	case t == "" || strings.IndexByte(t, 0) >= 0:
-		return fmt.Errorf("ext2: symlink %s: target %q is empty or holds a NUL byte", n.e.Path, t)
-	case int64(len(t)) >= fsys.bs:
-		return fmt.Errorf("ext2: symlink %s: target is %d bytes, the limit is %d", n.e.Path, len(t), fsys.bs-1)
-	case len(t) < fastSymlinkMax:
-		return nil
+	if len(t) < fastSymlinkMax {
+		return
 	}
 	n.data = make([]byte, fsys.bs)
 	copy(n.data, t)
 	n.setDense(1)
-	return nil
 }
 
 // fastSymlinkMax is the size of i_block: shorter targets live there.
@@ -304,16 +290,10 @@ const fastSymlinkMax = 60
 // fillRegular finds which blocks of a regular file hold data.
 func (fsys *filesystem) fillRegular(n *node, strict bool) error {
 	e := n.e
-	if e.Size < 0 {
-		return fmt.Errorf("ext2: %s: negative size %d", e.Path, e.Size)
-	}
 	n.size = e.Size
 	nblk := (e.Size + fsys.bs - 1) / fsys.bs
 	if nblk > maxFileBlocks(fsys.bs/4) {
 		return fmt.Errorf("ext2: %s: %d bytes is too big for ext2 with %d-byte blocks", e.Path, e.Size, fsys.bs)
-	}
-	if e.Src == nil && e.Size > 0 {
-		return fmt.Errorf("ext2: %s: regular file of %d bytes has no source", e.Path, e.Size)
 	}
 	if b, ok := e.Src.(plan.Bytes); ok && int64(len(b)) != e.Size {
 		return fmt.Errorf("ext2: %s: %d inline bytes, the plan says %d", e.Path, len(b), e.Size)

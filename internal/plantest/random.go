@@ -43,7 +43,8 @@ type gen struct {
 
 // Random makes a complete, sorted plan of n random entries and n/10
 // groups of hard links, the same for the same seed. Host-file sources
-// are written under t.TempDir().
+// are written under t.TempDir(). A link group is as a tar describes
+// it (see linkGroup): plan.NormalizeLinks makes it a valid Plan.
 func Random(t testing.TB, seed uint64, n int, c Caps) *plan.Plan {
 	g := &gen{r: rand.New(rand.NewPCG(seed, 1)), t: t, caps: c, es: map[string]plan.Entry{},
 		dirs: []string{"/"}, hosts: t.TempDir()}
@@ -180,8 +181,10 @@ func capNetRaw() []byte {
 	return b
 }
 
-// linkGroup adds 2-4 names of one file: the first in path order is the
-// Regular entry, the others hard links to it.
+// linkGroup adds 2-4 names of one file as a tar gives them: the data
+// on one name, at random, and the others hard links to it. The data
+// sits before the links in tar order (see WriteTar) but, as often as
+// not, after some of them in path order.
 func (g *gen) linkGroup() {
 	ps := []string{g.freshPath(), g.freshPath()}
 	for range g.r.IntN(3) {
@@ -189,9 +192,12 @@ func (g *gen) linkGroup() {
 	}
 	slices.Sort(ps)
 	ps = slices.Compact(ps)
-	f := g.file(ps[0])
-	g.es[ps[0]] = f
-	for _, p := range ps[1:] {
-		g.es[p] = plan.Entry{Path: p, Type: plan.Hardlink, Link: ps[0], Mode: f.Mode, UID: f.UID, GID: f.GID, MTime: f.MTime}
+	data := ps[g.r.IntN(len(ps))]
+	f := g.file(data)
+	g.es[data] = f
+	for _, p := range ps {
+		if p != data {
+			g.es[p] = plan.Entry{Path: p, Type: plan.Hardlink, Link: data, Mode: f.Mode, UID: f.UID, GID: f.GID, MTime: f.MTime}
+		}
 	}
 }
