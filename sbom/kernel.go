@@ -35,22 +35,8 @@ func (b *builder) addKernel() error {
 	if err != nil {
 		return err
 	}
-	hostFiles := []string{image}
-	var mods []*plan.Entry
-	for i := range b.res.Plan.Entries {
-		e := &b.res.Plan.Entries[i]
-		if e.Origin == "kernel" && e.Type == plan.Regular {
-			mods = append(mods, e)
-			h, _ := plan.HostPath(e.Src)
-			hostFiles = append(hostFiles, h)
-		}
-	}
-	for i := range boot.Entries {
-		if f, ok := initrd.ModuleFile(boot.Entries[i].Src); ok {
-			hostFiles = append(hostFiles, f)
-		}
-	}
-	owners, err := b.hostOwners(hostFiles)
+	mods, hostFiles := kernelFiles(b.res.Plan, boot)
+	owners, err := b.hostOwners(append(hostFiles, image))
 	if err != nil {
 		return err
 	}
@@ -68,6 +54,25 @@ func (b *builder) addKernel() error {
 		b.d.addFile(b.owner(owners[h]), "."+e.Path, s, "origin: kernel "+k.Version)
 	}
 	return b.addInitrd(boot, owners)
+}
+
+// kernelFiles returns the regular files of the modules directory in the
+// root image, and the host files that they and the initrd's modules are.
+func kernelFiles(root, boot *plan.Plan) (mods []*plan.Entry, hostFiles []string) {
+	for i := range root.Entries {
+		e := &root.Entries[i]
+		if e.Origin == "kernel" && e.Type == plan.Regular {
+			mods = append(mods, e)
+			h, _ := plan.HostPath(e.Src)
+			hostFiles = append(hostFiles, h)
+		}
+	}
+	for i := range boot.Entries {
+		if f, ok := initrd.ModuleFile(boot.Entries[i].Src); ok {
+			hostFiles = append(hostFiles, f)
+		}
+	}
+	return mods, hostFiles
 }
 
 // addInitrd describes the initrd's files, named "initrd:/PATH".
