@@ -13,6 +13,8 @@ import (
 	spdxjson "github.com/spdx/tools-golang/json"
 	"github.com/spdx/tools-golang/spdxlib"
 
+	"github.com/supermin-compile/supermin-compile/boot/kernel"
+	"github.com/supermin-compile/supermin-compile/boot/modules"
 	"github.com/supermin-compile/supermin-compile/internal/testtool"
 )
 
@@ -242,5 +244,105 @@ func TestLockUpgradeDebDir(t *testing.T) {
 	out, code := runIn(t, dir, nil, "build", "--locked", manifest, "-o", filepath.Join(dir, "out"))
 	if code != 1 || !strings.Contains(out, "- smc-test 1.0-1\n+ smc-test 2.0-1\n") {
 		t.Errorf("after the upgrade: exit %d, want 1 and the version change in:\n%s", code, out)
+	}
+}
+
+// TestLockDriftBootable: the lock of a bootable appliance pins the
+// kernel, its modules, the base tarballs and the inline files' sources:
+// changing any one makes lock --check fail and name it.
+func TestLockDriftBootable(t *testing.T) {
+	testtool.Need(t, "tar")
+	host, err := kernel.Find(kernel.Options{})
+	if err != nil {
+		testtool.Missing(t, "no kernel on this host: "+err.Error())
+	}
+	dir := t.TempDir()
+	copyFile := func(from, to string) {
+		data, err := os.ReadFile(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.MkdirAll(filepath.Dir(to), 0o755)
+		writeFile(t, to, string(data))
+	}
+	// A modules directory of one real module without dependencies.
+	deps, err := os.ReadFile(filepath.Join(host.ModulesDir, "modules.dep"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var module string
+	for _, line := range strings.Split(string(deps), "\n") {
+		if rel, ok := strings.CutSuffix(line, ":"); ok {
+			module = rel
+			break
+		}
+	}
+	copyFile(filepath.Join(host.ModulesDir, module), filepath.Join(dir, "modules", module))
+	writeFile(t, filepath.Join(dir, "modules/modules.dep"), module+":\n")
+	copyFile(host.Path, filepath.Join(dir, "vmlinuz"))
+	writeFile(t, filepath.Join(dir, "c.conf"), "one\n")
+	os.MkdirAll(filepath.Join(dir, "tree/etc"), 0o755)
+	writeFile(t, filepath.Join(dir, "tree/etc/a"), "one\n")
+	run(t, nil, "tar", "-czf", filepath.Join(dir, "base.tar.gz"), "-C", filepath.Join(dir, "tree"), "./etc")
+	manifest := filepath.Join(dir, "app.toml")
+	writeFile(t, manifest, fmt.Sprintf(`packages = ["dash"]
+base = ["base.tar.gz"]
+[[file]]
+path = "/etc/c"
+source = "c.conf"
+[kernel]
+path = "vmlinuz"
+modules_dir = "modules"
+modules = [%q]
+`, modules.Name(module)))
+	if out, code := runIn(t, dir, nil, "lock", manifest); code != 0 {
+		t.Fatalf("lock: %d %s", code, out)
+	}
+	if out, code := runIn(t, dir, nil, "lock", "--check", manifest); code != 0 {
+		t.Fatalf("lock --check right after lock: %d %s", code, out)
+	}
+	text, _ := os.ReadFile(filepath.Join(dir, "app.lock"))
+	for _, want := range []string{"\n[init]\n", "\n[[inline]]\npath = \"/etc/c\"\n", "\nmodules = \"sha256:"} {
+		if !bytes.Contains(text, []byte(want)) {
+			t.Errorf("app.lock lacks %q:\n%s", want, text)
+		}
+	}
+
+	for _, c := range []struct {
+		file, want string
+		change     func(file string)
+	}{
+		{"c.conf", "~ inline /etc/c sha256 ", func(f string) { writeFile(t, f, "two\n") }},
+		{"base.tar.gz", "~ base base.tar.gz sha256 ", func(f string) {
+			writeFile(t, filepath.Join(dir, "tree/etc/a"), "two\n")
+			run(t, nil, "tar", "-czf", f, "-C", filepath.Join(dir, "tree"), "./etc")
+		}},
+		{"vmlinuz", "~ kernel " + host.Version + " sha256 ", func(f string) {
+			fh, err := os.OpenFile(f, os.O_APPEND|os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fh.Write([]byte{0})
+			fh.Close()
+		}},
+		{"modules/" + module, "~ kernel " + host.Version + " modules ", func(f string) {
+			copyFile(f, filepath.Join(dir, "modules/updates/dkms.ko")) // a module added beside it
+		}},
+	} {
+		file := filepath.Join(dir, c.file)
+		before, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.change(file)
+		msg, code := runIn(t, dir, nil, "lock", "--check", manifest)
+		if code != 1 || !strings.Contains(msg, "\n"+c.want) {
+			t.Errorf("after changing %s: exit %d, want 1 and %q in:\n%s", c.file, code, c.want, msg)
+		}
+		writeFile(t, file, string(before))
+		os.RemoveAll(filepath.Join(dir, "modules/updates"))
+	}
+	if out, code := runIn(t, dir, nil, "lock", "--check", manifest); code != 0 {
+		t.Errorf("lock --check after undoing every change: %d %s", code, out)
 	}
 }

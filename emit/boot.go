@@ -15,6 +15,7 @@ import (
 	"github.com/supermin-compile/supermin-compile/boot/modules"
 	"github.com/supermin-compile/supermin-compile/formats/cpio"
 	"github.com/supermin-compile/supermin-compile/manifest"
+	"github.com/supermin-compile/supermin-compile/plan"
 )
 
 // bootable reports whether the manifest's output gets a kernel and initrd.
@@ -72,11 +73,7 @@ func writeBoot(m *manifest.Manifest, k *kernel.Kernel, dir string) error {
 	if err := installKernel(k.Path, filepath.Join(dir, "kernel"), m.Kernel.Copy); err != nil {
 		return err
 	}
-	mods, err := modules.Closure(k.ModulesDir, m.Kernel.Modules)
-	if err != nil {
-		return fmt.Errorf("kernel modules: %w", err)
-	}
-	p, err := initrd.Plan(mods, Epoch(m))
+	p, err := InitrdPlan(m, k)
 	if err != nil {
 		return err
 	}
@@ -92,6 +89,16 @@ func writeBoot(m *manifest.Manifest, k *kernel.Kernel, dir string) error {
 		return err // supermin's output has no README.fixed
 	}
 	return os.WriteFile(filepath.Join(dir, "README.fixed"), []byte(readmeFixed), 0o644)
+}
+
+// InitrdPlan describes the initrd of a bootable manifest: our /init and
+// the kernel modules the manifest asks for.
+func InitrdPlan(m *manifest.Manifest, k *kernel.Kernel) (*plan.Plan, error) {
+	mods, err := modules.Closure(k.ModulesDir, m.Kernel.Modules)
+	if err != nil {
+		return nil, fmt.Errorf("kernel modules: %w", err)
+	}
+	return initrd.Plan(mods, Epoch(m))
 }
 
 // installKernel copies the kernel (a fresh mtime, as supermin's cp) or

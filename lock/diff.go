@@ -8,7 +8,8 @@ import (
 )
 
 // Diff lists what changed from old to cur, one line each, in a fixed
-// order (manifest, kernel, base tarballs, packages, host files):
+// order (manifest, kernel, init, base tarballs, inline files, packages,
+// host files):
 //
 //   - libfoo 1.2-3             a package or path that appeared
 //   - libfoo 1.2-2             one that went away (a new version is both)
@@ -22,7 +23,9 @@ func Diff(old, cur *Lock) []string {
 	}
 	change("manifest", "sha256", old.Manifest, cur.Manifest)
 	out = append(out, diffKernel(old.Kernel, cur.Kernel)...)
+	out = append(out, diffInit(old.Init, cur.Init)...)
 	out = append(out, diffKeyed(baseMap(old.Base), baseMap(cur.Base), "base ")...)
+	out = append(out, diffKeyed(inlineMap(old.Inline), inlineMap(cur.Inline), "inline ")...)
 	out = append(out, diffPackages(old.Packages, cur.Packages)...)
 	out = append(out, diffKeyed(hostMap(old.Hostfiles), hostMap(cur.Hostfiles), "")...)
 	return out
@@ -38,8 +41,28 @@ func diffKernel(a, b *Kernel) []string {
 		return []string{"- kernel " + a.Version}
 	case a.Version != b.Version:
 		return []string{"- kernel " + a.Version, "+ kernel " + b.Version}
+	}
+	var out []string
+	for _, f := range [][3]string{{"sha256", a.SHA256, b.SHA256}, {"modules", a.Modules, b.Modules}} {
+		if f[1] != f[2] {
+			out = append(out, fmt.Sprintf("~ kernel %s %s %s -> %s", b.Version, f[0], short(f[1]), short(f[2])))
+		}
+	}
+	return out
+}
+
+// diffInit compares the init's bytes only: a new version of the tool with
+// the same init is no drift.
+func diffInit(a, b *Init) []string {
+	switch {
+	case a == nil && b == nil:
+		return nil
+	case a == nil:
+		return []string{"+ init " + b.Version}
+	case b == nil:
+		return []string{"- init " + a.Version}
 	case a.SHA256 != b.SHA256:
-		return []string{fmt.Sprintf("~ kernel %s sha256 %s -> %s", b.Version, short(a.SHA256), short(b.SHA256))}
+		return []string{fmt.Sprintf("~ init sha256 %s -> %s (version %s -> %s)", short(a.SHA256), short(b.SHA256), a.Version, b.Version)}
 	}
 	return nil
 }
@@ -80,6 +103,14 @@ func baseMap(bs []Base) map[string]fields {
 	m := map[string]fields{}
 	for _, b := range bs {
 		m[plan.EscapePath(b.Path)] = fields{{"sha256", b.SHA256}}
+	}
+	return m
+}
+
+func inlineMap(fs []Inline) map[string]fields {
+	m := map[string]fields{}
+	for _, f := range fs {
+		m[f.Path] = fields{{"sha256", f.SHA256}}
 	}
 	return m
 }

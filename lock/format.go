@@ -21,10 +21,17 @@ func (l *Lock) Write(w io.Writer) error {
 	fmt.Fprint(bw, header)
 	fmt.Fprintf(bw, "manifest = %s\n", quote(l.Manifest))
 	if k := l.Kernel; k != nil {
-		fmt.Fprintf(bw, "\n[kernel]\npath = %s\nversion = %s\nsha256 = %s\n", quote(k.Path), quote(k.Version), quote(k.SHA256))
+		fmt.Fprintf(bw, "\n[kernel]\npath = %s\nversion = %s\nsha256 = %s\nmodules = %s\n",
+			quote(k.Path), quote(k.Version), quote(k.SHA256), quote(k.Modules))
+	}
+	if i := l.Init; i != nil {
+		fmt.Fprintf(bw, "\n[init]\nversion = %s\nsha256 = %s\n", quote(i.Version), quote(i.SHA256))
 	}
 	for _, b := range l.Base {
 		fmt.Fprintf(bw, "\n[[base]]\npath = %s\nsha256 = %s\n", quote(b.Path), quote(b.SHA256))
+	}
+	for _, f := range l.Inline {
+		fmt.Fprintf(bw, "\n[[inline]]\npath = %s\nsha256 = %s\n", quote(f.Path), quote(f.SHA256))
 	}
 	for _, p := range l.Packages {
 		fmt.Fprintf(bw, "\n[[package]]\nname = %s\nversion = %s\narch = %s\nsource = %s\ndigest = %s\n",

@@ -1,7 +1,8 @@
 // Package lock records what an appliance was built from (appliance.lock)
 // and tells what changed since: the manifest's digest, every package of
-// the closure, every host file, every base tarball and the kernel. The
-// file is TOML, sorted and stable, made to be committed and diffed.
+// the closure, every host file, every base tarball, every inline file, the
+// kernel with its modules, and the initrd's /init. The file is TOML,
+// sorted and stable, made to be committed and diffed.
 package lock
 
 import (
@@ -13,6 +14,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/supermin-compile/supermin-compile/boot/initrd"
 	"github.com/supermin-compile/supermin-compile/emit"
 	"github.com/supermin-compile/supermin-compile/manifest"
 	"github.com/supermin-compile/supermin-compile/plan"
@@ -23,9 +25,11 @@ import (
 type Lock struct {
 	Manifest  string     `toml:"manifest"` // sha256 of the manifest file
 	Kernel    *Kernel    `toml:"kernel,omitempty"`
+	Init      *Init      `toml:"init,omitempty"`
 	Packages  []Package  `toml:"package"`
 	Hostfiles []HostFile `toml:"hostfile"`
 	Base      []Base     `toml:"base"`
+	Inline    []Inline   `toml:"inline"`
 }
 
 // Package is one package of the closure.
@@ -52,10 +56,24 @@ type Base struct {
 	SHA256 string `toml:"sha256"`
 }
 
+// Inline is a regular file of the manifest's [[file]] tables: its
+// content, or the file its source names.
+type Inline struct {
+	Path   string `toml:"path"`
+	SHA256 string `toml:"sha256"`
+}
+
 // Kernel is the kernel that boots the appliance.
 type Kernel struct {
 	Path    string `toml:"path"`
 	Version string `toml:"version"`
+	SHA256  string `toml:"sha256"`
+	Modules string `toml:"modules"` // see modulesDigest
+}
+
+// Init is the initrd's /init, which is built into the tool.
+type Init struct {
+	Version string `toml:"version"` // the tool's; only informative
 	SHA256  string `toml:"sha256"`
 }
 
@@ -64,8 +82,8 @@ func PathFor(manifestPath string) string {
 	return strings.TrimSuffix(manifestPath, filepath.Ext(manifestPath)) + ".lock"
 }
 
-// FromBuild records a planned manifest.
-func FromBuild(m *manifest.Manifest, res *emit.Result) (*Lock, error) {
+// FromBuild records a planned manifest; toolVersion is this tool's.
+func FromBuild(m *manifest.Manifest, res *emit.Result, toolVersion string) (*Lock, error) {
 	l := &Lock{}
 	var err error
 	if l.Manifest, err = fileSHA256(m.Path); err != nil {
@@ -75,6 +93,9 @@ func FromBuild(m *manifest.Manifest, res *emit.Result) (*Lock, error) {
 		return nil, err
 	}
 	if l.Hostfiles, err = hostfiles(res); err != nil {
+		return nil, err
+	}
+	if l.Inline, err = inline(res); err != nil {
 		return nil, err
 	}
 	for _, b := range m.Base {
@@ -90,8 +111,76 @@ func FromBuild(m *manifest.Manifest, res *emit.Result) (*Lock, error) {
 			return nil, err
 		}
 		l.Kernel = &Kernel{Path: k.Path, Version: k.Version, SHA256: sum}
+		if l.Kernel.Modules, err = modulesDigest(m, res); err != nil {
+			return nil, err
+		}
+		init, err := initrd.Init()
+		if err != nil {
+			return nil, err
+		}
+		l.Init = &Init{Version: toolVersion, SHA256: fmt.Sprintf("%x", sha256.Sum256(init))}
 	}
 	return l, nil
+}
+
+// modulesDigest pins what the kernel brings besides its image, in one
+// digest: the modules directory in the root image (each path with its
+// type, mode, owner and content) and the initrd's modules and their load
+// order. It changes when a module is added (dkms), rebuilt or removed,
+// or when depmod rewrites its indexes.
+func modulesDigest(m *manifest.Manifest, res *emit.Result) (string, error) {
+	h := sha256.New()
+	p := res.Plan
+	for i := range p.Entries {
+		e := &p.Entries[i]
+		if e.Origin != "kernel" {
+			continue
+		}
+		content := e.Link
+		if e.Type == plan.Regular {
+			sums, err := res.Sums(e)
+			if err != nil {
+				return "", fmt.Errorf("kernel module %s: %w", e.Path, err)
+			}
+			content = sums.SHA256
+		}
+		fmt.Fprintf(h, "%q %s %04o %d:%d %s\n", e.Path, e.Type, e.Perm(), e.UID, e.GID, content)
+	}
+	boot, err := emit.InitrdPlan(m, res.Kernel)
+	if err != nil {
+		return "", err
+	}
+	for i := range boot.Entries {
+		e := &boot.Entries[i]
+		if e.Type != plan.Regular || e.Path == "/init" { // /init has its own table
+			continue
+		}
+		sum, err := sourceSHA256(e.Src)
+		if err != nil {
+			return "", fmt.Errorf("initrd %s: %w", e.Path, err)
+		}
+		fmt.Fprintf(h, "initrd:%q %s\n", e.Path, sum)
+	}
+	return fmt.Sprintf("sha256:%x", h.Sum(nil)), nil
+}
+
+// inline records the regular files of the manifest's [[file]] tables: the
+// manifest's digest pins a content, not the file a source names.
+func inline(res *emit.Result) ([]Inline, error) {
+	var in []Inline
+	p := res.Plan
+	for i := range p.Entries {
+		e := &p.Entries[i]
+		if e.Origin != "inline" || e.Type != plan.Regular {
+			continue
+		}
+		sums, err := res.Sums(e)
+		if err != nil {
+			return nil, fmt.Errorf("file %s: %w", e.Path, err)
+		}
+		in = append(in, Inline{Path: e.Path, SHA256: sums.SHA256})
+	}
+	return in, nil
 }
 
 func packages(m *manifest.Manifest, res *emit.Result) ([]Package, error) {
@@ -137,15 +226,17 @@ func hostfiles(res *emit.Result) ([]HostFile, error) {
 	return hs, nil
 }
 
-func fileSHA256(file string) (string, error) {
-	f, err := os.Open(file)
+func fileSHA256(file string) (string, error) { return sourceSHA256(plan.HostFile(file)) }
+
+func sourceSHA256(src plan.Source) (string, error) {
+	r, err := src.Open()
 	if err != nil {
 		return "", err
 	}
-	defer f.Close()
+	defer r.Close()
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
+	if _, err := io.Copy(h, r); err != nil {
+		return "", fmt.Errorf("%s: %w", src, err)
 	}
 	return fmt.Sprintf("%x", h.Sum(nil)), nil
 }
@@ -166,6 +257,7 @@ func (l *Lock) sortAll() {
 		return a.Name < b.Name || a.Name == b.Name && a.Arch < b.Arch
 	})
 	sort.Slice(l.Hostfiles, func(i, j int) bool { return l.Hostfiles[i].Path < l.Hostfiles[j].Path })
+	sort.Slice(l.Inline, func(i, j int) bool { return l.Inline[i].Path < l.Inline[j].Path })
 }
 
 // Read loads a lock file.

@@ -9,14 +9,17 @@ import (
 func sample() *Lock {
 	return &Lock{
 		Manifest: strings.Repeat("a", 64),
-		Kernel:   &Kernel{Path: "/boot/vmlinuz-6.1.0-9-amd64", Version: "6.1.0-9-amd64", SHA256: strings.Repeat("b", 64)},
+		Kernel: &Kernel{Path: "/boot/vmlinuz-6.1.0-9-amd64", Version: "6.1.0-9-amd64", SHA256: strings.Repeat("b", 64),
+			Modules: "sha256:" + strings.Repeat("4", 64)},
+		Init: &Init{Version: "v1", SHA256: strings.Repeat("5", 64)},
 		Packages: []Package{
 			{Name: "libfoo", Version: "1.2-2", Arch: "amd64", Source: "dpkg", Digest: "md5sums:sha256:" + strings.Repeat("c", 64)},
 			{Name: "bash", Version: "5.2", Arch: "amd64", Source: "dpkg", Digest: "d"},
 		},
 		Hostfiles: []HostFile{{Path: "/etc/ld.so.cache", SHA256: strings.Repeat("e", 64), Mode: "0644", Owner: "0:0"},
 			{Path: "/etc/odd \"name\"\t", Link: "target", Mode: "0777", Owner: "0:0"}},
-		Base: []Base{{Path: "base.tar.gz", SHA256: strings.Repeat("f", 64)}},
+		Base:   []Base{{Path: "base.tar.gz", SHA256: strings.Repeat("f", 64)}},
+		Inline: []Inline{{Path: "/etc/motd", SHA256: strings.Repeat("6", 64)}, {Path: "/etc/issue", SHA256: strings.Repeat("7", 64)}},
 	}
 }
 
@@ -80,6 +83,50 @@ func TestDiff(t *testing.T) {
 	}
 	got := Diff(old, cur)
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestDiffKernelInitInline: a rebuilt module, another init and a changed
+// inline file are drift; a new tool version with the same init is not.
+func TestDiffKernelInitInline(t *testing.T) {
+	old, cur := sample(), sample()
+	cur.Kernel.Modules = "sha256:" + strings.Repeat("8", 64)
+	cur.Init = &Init{Version: "v2", SHA256: old.Init.SHA256}
+	if d := Diff(old, cur); len(d) != 1 || d[0] != "~ kernel 6.1.0-9-amd64 modules sha256:444444444444 -> sha256:888888888888" {
+		t.Errorf("modules changed, init version changed: got %q", d)
+	}
+	cur = sample()
+	cur.Init = &Init{Version: "v2", SHA256: strings.Repeat("9", 64)}
+	cur.Inline[0].SHA256 = strings.Repeat("0", 64)
+	cur.Inline = append(cur.Inline, Inline{Path: "/etc/new", SHA256: "1"})
+	want := []string{
+		"~ init sha256 555555555555 -> 999999999999 (version v1 -> v2)",
+		"~ inline /etc/motd sha256 666666666666 -> 000000000000",
+		"+ inline /etc/new",
+	}
+	if got := Diff(old, cur); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestOldLockFile: a lock file written before [init], [[inline]] and the
+// kernel's modules were recorded still reads, and what it lacks is drift.
+func TestOldLockFile(t *testing.T) {
+	text := "version = 1\nmanifest = \"" + strings.Repeat("a", 64) + "\"\n" +
+		"[kernel]\npath = \"/boot/vmlinuz-6.1.0-9-amd64\"\nversion = \"6.1.0-9-amd64\"\nsha256 = \"" + strings.Repeat("b", 64) + "\"\n"
+	old, err := Parse("old.lock", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur := sample()
+	cur.Packages, cur.Hostfiles, cur.Base, cur.Inline = nil, nil, nil, cur.Inline[:1]
+	want := []string{
+		`~ kernel 6.1.0-9-amd64 modules "" -> sha256:444444444444`,
+		"+ init v1",
+		"+ inline /etc/motd",
+	}
+	if got := Diff(old, cur); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

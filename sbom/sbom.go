@@ -1,6 +1,9 @@
-// Package sbom describes an appliance as an SPDX 2.3 JSON document: every
-// package of the closure with its purl, and every file that comes from the
-// build host or from the manifest itself, with its checksums and origin.
+// Package sbom describes an appliance as an SPDX 2.3 JSON document:
+// every package of the closure with its purl; each base tarball with its
+// checksums, containing its files; the build host's package that installed
+// the kernel, containing the kernel image and the modules of the root
+// image and the initrd; our /init as a package of its own; and the files
+// from the host or the manifest. Every file has its checksums and origin.
 package sbom
 
 import (
@@ -18,6 +21,7 @@ import (
 	"github.com/supermin-compile/supermin-compile/manifest"
 	"github.com/supermin-compile/supermin-compile/plan"
 	"github.com/supermin-compile/supermin-compile/resolver"
+	"github.com/supermin-compile/supermin-compile/resolver/rpm"
 )
 
 // Document is the subset of SPDX 2.3 we write.
@@ -42,14 +46,17 @@ type Package struct {
 	SPDXID           string        `json:"SPDXID"`
 	Name             string        `json:"name"`
 	VersionInfo      string        `json:"versionInfo,omitempty"`
+	PackageFileName  string        `json:"packageFileName,omitempty"`
 	DownloadLocation string        `json:"downloadLocation"`
 	FilesAnalyzed    bool          `json:"filesAnalyzed"`
+	Checksums        []Checksum    `json:"checksums,omitempty"`
 	LicenseConcluded string        `json:"licenseConcluded"`
 	LicenseDeclared  string        `json:"licenseDeclared"`
 	CopyrightText    string        `json:"copyrightText"`
 	LicenseComments  string        `json:"licenseComments,omitempty"`
 	ExternalRefs     []ExternalRef `json:"externalRefs,omitempty"`
 	Comment          string        `json:"comment,omitempty"`
+	Purpose          string        `json:"primaryPackagePurpose,omitempty"`
 }
 
 type ExternalRef struct {
@@ -94,47 +101,85 @@ func Build(m *manifest.Manifest, res *emit.Result, toolVersion string, created t
 		CreationInfo: CreationInfo{Created: created.UTC().Format(time.RFC3339),
 			Creators: []string{"Tool: supermin-compile-" + toolVersion}},
 	}
-	root := Package{SPDXID: "SPDXRef-Appliance", Name: name, DownloadLocation: noAssertion,
-		LicenseConcluded: noAssertion, LicenseDeclared: noAssertion, CopyrightText: noAssertion,
-		Comment: "the appliance described by " + filepath.Base(m.Path)}
-	d.Packages = append(d.Packages, root)
-	d.Relationships = append(d.Relationships, Relationship{"SPDXRef-DOCUMENT", "DESCRIBES", root.SPDXID})
+	root := Package{SPDXID: "SPDXRef-Appliance", Name: name, Comment: "the appliance described by " + filepath.Base(m.Path)}
+	d.add("SPDXRef-DOCUMENT", "DESCRIBES", root)
+	b := &builder{d: d, m: m, res: res, version: toolVersion, root: root.SPDXID}
 	for _, p := range res.Resolved.Packages {
 		pkg := Package{SPDXID: spdxID("SPDXRef-Package-" + p.Name + "-" + p.Arch), Name: p.Name, VersionInfo: p.Version,
-			DownloadLocation: noAssertion, LicenseConcluded: noAssertion, LicenseDeclared: noAssertion,
-			CopyrightText: noAssertion, ExternalRefs: []ExternalRef{{"PACKAGE-MANAGER", "purl", purl(m, p.Name, p.Version, p.Arch)}}}
+			ExternalRefs: []ExternalRef{{"PACKAGE-MANAGER", "purl", purl(purlType(res.Universe), p.Name, p.Version, p.Arch)}}}
 		if l, ok := res.Universe.(licenser); ok && l.License(p) != "" {
 			// Only a comment: older tags are not SPDX expressions, and
 			// licenseDeclared must be one.
 			pkg.LicenseComments = "License tag of the package: " + l.License(p)
 		}
-		d.Packages = append(d.Packages, pkg)
-		d.Relationships = append(d.Relationships, Relationship{root.SPDXID, "CONTAINS", pkg.SPDXID})
+		d.add(root.SPDXID, "CONTAINS", pkg)
 	}
-	if err := addFiles(d, res, root.SPDXID); err != nil {
-		return nil, err
+	for _, step := range []func() error{b.addFiles, b.addBase, b.addKernel} {
+		if err := step(); err != nil {
+			return nil, fmt.Errorf("sbom: %w", err)
+		}
 	}
 	d.DocumentNamespace = namespace(d)
 	return d, nil
 }
 
+// builder holds what the parts of the document share.
+type builder struct {
+	d       *Document
+	m       *manifest.Manifest
+	res     *emit.Result
+	version string // the tool's, which is also the init's
+	root    string // the appliance's SPDXID
+
+	hostType string                       // purl type of the host's packages
+	host     map[*resolver.Package]string // the element of each host package
+}
+
+// find returns the package element with that SPDXID, if there is one.
+func (d *Document) find(id string) *Package {
+	for i := range d.Packages {
+		if d.Packages[i].SPDXID == id {
+			return &d.Packages[i]
+		}
+	}
+	return nil
+}
+
+// add adds a package contained by (or described by) the element from,
+// with NOASSERTION where it says nothing.
+func (d *Document) add(from, relation string, p Package) {
+	for _, f := range []*string{&p.DownloadLocation, &p.LicenseConcluded, &p.LicenseDeclared, &p.CopyrightText} {
+		if *f == "" {
+			*f = noAssertion
+		}
+	}
+	d.Packages = append(d.Packages, p)
+	d.Relationships = append(d.Relationships, Relationship{from, relation, p.SPDXID})
+}
+
+// addFile adds a file with its checksums, contained by the element in.
+func (d *Document) addFile(in, name string, s emit.Sums, comment string) {
+	f := File{SPDXID: fmt.Sprintf("SPDXRef-File-%d", len(d.Files)+1), FileName: name, Checksums: checksums(s),
+		LicenseConcluded: noAssertion, CopyrightText: noAssertion, Comment: comment}
+	d.Files = append(d.Files, f)
+	d.Relationships = append(d.Relationships, Relationship{in, "CONTAINS", f.SPDXID})
+}
+
+func checksums(s emit.Sums) []Checksum { return []Checksum{{"SHA1", s.SHA1}, {"SHA256", s.SHA256}} }
+
 // addFiles adds the regular files that come from the host or the manifest.
-func addFiles(d *Document, res *emit.Result, root string) error {
-	p := res.Plan
+func (b *builder) addFiles() error {
+	p := b.res.Plan
 	for i := range p.Entries {
 		e := &p.Entries[i]
 		if e.Type != plan.Regular || (e.Origin != "host" && e.Origin != "inline") {
 			continue
 		}
-		s, err := res.Sums(e)
+		s, err := b.res.Sums(e)
 		if err != nil {
-			return fmt.Errorf("sbom: %s: %w", e.Path, err)
+			return fmt.Errorf("%s: %w", e.Path, err)
 		}
-		sums := []Checksum{{"SHA1", s.SHA1}, {"SHA256", s.SHA256}}
-		f := File{SPDXID: fmt.Sprintf("SPDXRef-File-%d", len(d.Files)+1), FileName: "." + e.Path, Checksums: sums,
-			LicenseConcluded: noAssertion, CopyrightText: noAssertion, Comment: "origin: " + e.Origin}
-		d.Files = append(d.Files, f)
-		d.Relationships = append(d.Relationships, Relationship{root, "CONTAINS", f.SPDXID})
+		b.d.addFile(b.root, "."+e.Path, s, "origin: "+e.Origin)
 	}
 	return nil
 }
@@ -144,13 +189,22 @@ var idChars = regexp.MustCompile(`[^A-Za-z0-9.-]+`)
 // spdxID makes an SPDX identifier: letters, digits, "." and "-" only.
 func spdxID(s string) string { return idChars.ReplaceAllString(s, "-") }
 
+// purlType is the purl type of a package source's packages.
+func purlType(u resolver.Universe) string {
+	switch u.(type) {
+	case *rpm.DB, *rpm.Dir:
+		return "rpm"
+	}
+	return "deb"
+}
+
 // purl is the package URL: pkg:deb/debian/NAME@VERSION?arch=ARCH, or
 // pkg:rpm/fedora/NAME@VERSION-RELEASE?arch=ARCH&epoch=EPOCH for rpm
-// sources (the purl spec keeps rpm's epoch out of the version).
-func purl(m *manifest.Manifest, name, version, arch string) string {
-	typ, ns, epoch := "deb", "debian", ""
-	if strings.HasPrefix(m.Source.Type, "rpm") {
-		typ, ns = "rpm", "fedora"
+// packages (the purl spec keeps rpm's epoch out of the version).
+func purl(typ, name, version, arch string) string {
+	ns, epoch := "debian", ""
+	if typ == "rpm" {
+		ns = "fedora"
 		if e, v, ok := strings.Cut(version, ":"); ok {
 			epoch, version = "&epoch="+url.QueryEscape(e), v
 		}

@@ -42,6 +42,13 @@ type moduleSource struct{ modules.Module }
 
 func (m moduleSource) String() string { return m.File }
 
+// ModuleFile names the module file of the host that an initrd entry's
+// bytes come from (decompressed), for SBOMs and lock files.
+func ModuleFile(src plan.Source) (string, bool) {
+	m, ok := src.(moduleSource)
+	return m.File, ok
+}
+
 // Plan describes the initrd: /init, /modules (file names in load order),
 // the modules themselves, and the directories and console node the init
 // needs. Every timestamp is mtime.

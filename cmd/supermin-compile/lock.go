@@ -31,7 +31,7 @@ func lockCmd(args []string) int {
 		}
 		return 0
 	}
-	cur, err := lock.FromBuild(m, res)
+	cur, err := lock.FromBuild(m, res, version)
 	if err != nil {
 		return fail(err)
 	}
@@ -51,7 +51,7 @@ func checkLock(m *manifest.Manifest, res *emit.Result) error {
 	if err != nil {
 		return fmt.Errorf("reading the lock file: %w (run 'supermin-compile lock %s')", err, m.Path)
 	}
-	cur, err := lock.FromBuild(m, res)
+	cur, err := lock.FromBuild(m, res, version)
 	if err != nil {
 		return err
 	}
