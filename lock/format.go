@@ -2,9 +2,11 @@ package lock
 
 import (
 	"bufio"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
 )
@@ -46,6 +48,12 @@ func (l *Lock) Write(w io.Writer) error {
 			fmt.Fprintf(bw, "link = %s\n", quote(h.Link))
 		}
 		fmt.Fprintf(bw, "mode = %s\nowner = %s\n", quote(h.Mode), quote(h.Owner))
+		if !utf8.ValidString(h.Path) {
+			fmt.Fprintf(bw, "path_b64 = %s\n", quote(base64.StdEncoding.EncodeToString([]byte(h.Path))))
+		}
+		if !utf8.ValidString(h.Link) {
+			fmt.Fprintf(bw, "link_b64 = %s\n", quote(base64.StdEncoding.EncodeToString([]byte(h.Link))))
+		}
 	}
 	return bw.Flush()
 }
@@ -67,6 +75,11 @@ func Parse(file string, data []byte) (*Lock, error) {
 		return nil, fmt.Errorf("%s: lock file version %d is not supported (want 1)", file, doc.Version)
 	}
 	l := doc.Lock
+	for i := range l.Hostfiles {
+		if err := l.Hostfiles[i].decodeNames(); err != nil {
+			return nil, fmt.Errorf("%s: hostfile %s: %w", file, l.Hostfiles[i].Path, err)
+		}
+	}
 	l.sortAll()
 	return &l, nil
 }
@@ -90,4 +103,20 @@ func quote(s string) string {
 	}
 	b.WriteByte('"')
 	return b.String()
+}
+
+// decodeNames takes the exact bytes of names that are not UTF-8 from
+// their base64 form.
+func (h *HostFile) decodeNames() error {
+	for _, f := range []struct{ b64, name *string }{{&h.PathB64, &h.Path}, {&h.LinkB64, &h.Link}} {
+		if *f.b64 == "" {
+			continue
+		}
+		b, err := base64.StdEncoding.DecodeString(*f.b64)
+		if err != nil {
+			return err
+		}
+		*f.name, *f.b64 = string(b), ""
+	}
+	return nil
 }

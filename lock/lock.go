@@ -48,6 +48,11 @@ type HostFile struct {
 	Link   string `toml:"link,omitempty"`   // symlinks
 	Mode   string `toml:"mode"`
 	Owner  string `toml:"owner"`
+
+	// A TOML string holds only UTF-8: a name that is not UTF-8 is also
+	// written in base64, as list --json does, and read back from it.
+	PathB64 string `toml:"path_b64,omitempty"`
+	LinkB64 string `toml:"link_b64,omitempty"`
 }
 
 // Base is one base tarball.

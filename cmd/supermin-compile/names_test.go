@@ -159,3 +159,23 @@ func TestListUTF8Unchanged(t *testing.T) {
 		t.Errorf("UTF-8 names were escaped:\n%s", text)
 	}
 }
+
+// TestLockAwkwardNames: the lock records every awkward name as its own
+// host file, and lock --check of the unchanged manifest finds no drift.
+func TestLockAwkwardNames(t *testing.T) {
+	dir, names := awkwardFiles(t)
+	m := writeManifest(t, "kernel = false\nhostfiles = [\""+dir+"/*\"]\n")
+	if _, stderr, code := runCLI(t, "lock", m); code != 0 {
+		t.Fatalf("lock: code %d: %s", code, stderr)
+	}
+	text, err := os.ReadFile(strings.TrimSuffix(m, ".toml") + ".lock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(text), "[[hostfile]]"); n != len(names) {
+		t.Errorf("the lock has %d host files, want %d:\n%s", n, len(names), text)
+	}
+	if out, stderr, code := runCLI(t, "lock", "--check", m); code != 0 {
+		t.Errorf("lock --check of an unchanged manifest: code %d:\n%s%s", code, out, stderr)
+	}
+}
