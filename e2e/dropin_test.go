@@ -137,6 +137,8 @@ const droppedPackages = "files of superminDrops"
 // accepts, each with its reason. Only deliberate, documented behaviour
 // belongs here; anything else is a bug to fix, not to list.
 var dropinDifferences = []difference{
+	{"chroot", "ours", "/.supermin-compile.fingerprint", "a chroot holds our fingerprint, the marker that lets " +
+		"the next build replace it (README, Safety)"},
 	{"", "ours", droppedPackages, "the drop-in resolves dependencies with our resolver, which keeps the " +
 		"packages supermin 5.2.2's dpkg resolver wrongly drops (perl via \"perl:any\", sysvinit-utils via " +
 		"the virtual lsb-base, ...; superminDrops in supermin_test.go, TestResolveMatchesSupermin)"},
