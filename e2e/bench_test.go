@@ -186,10 +186,7 @@ func BenchmarkArchives(b *testing.B) {
 	})
 	b.Run("rpm-dir-chroot", func(b *testing.B) {
 		testtool.Need(b, "rpm")
-		dir, _ := filepath.Abs(rpmFixtures)
-		if _, err := os.Stat(dir); err != nil {
-			testtool.Missing(b, "shared RPM fixtures not found: "+dir)
-		}
+		dir := testtool.Fixture(b, rpmFixtures)
 		m := rpmManifest(b, dir, "chroot", []string{"hello", "mc", "sendmail", "ruby-libs", "xmlstarlet", "tmpwatch",
 			"crypto-policies", "nodejs010-nodejs-oauth-sign", "python310-jupyter-server-fileid", "epel-release", "rpm-sign", "monkeysphere"})
 		rpms := rpmsOf(b, dir, resolved(b, m))

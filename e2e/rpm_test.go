@@ -20,7 +20,7 @@ import (
 // host: the real distribution packages of the shared fixtures, and the
 // rpmbuild-made test packages. The oracle is rpm itself.
 
-const rpmFixtures = "../../shared/fixtures/rpm/packages"
+const rpmFixtures = "rpm/packages"
 
 // rpmManifest writes a manifest for an rpm-dir source.
 func rpmManifest(t testing.TB, dir, format string, pkgs []string) string {
@@ -99,12 +99,9 @@ func checkRpmTree(t *testing.T, root string, rpms []string) {
 func TestRpmDirChroot(t *testing.T) {
 	testtool.Need(t, "rpm")
 	testtool.Root(t) // owners and device nodes
-	if _, err := os.Stat(rpmFixtures); err != nil {
-		testtool.Missing(t, "shared RPM fixtures not found: "+rpmFixtures)
-	}
 	pkgs := []string{"hello", "mc", "sendmail", "ruby-libs", "xmlstarlet", "tmpwatch", "crypto-policies",
 		"nodejs010-nodejs-oauth-sign", "python310-jupyter-server-fileid", "epel-release", "rpm-sign", "monkeysphere"}
-	dir, _ := filepath.Abs(rpmFixtures)
+	dir := testtool.Fixture(t, rpmFixtures)
 	m := rpmManifest(t, dir, "chroot", pkgs)
 	rpms := rpmsOf(t, dir, resolved(t, m))
 	out := filepath.Join(t.TempDir(), "out")
@@ -143,10 +140,7 @@ func TestRpmDirTestPackages(t *testing.T) {
 // validator, carries rpm purls (epoch as a qualifier) and each package's
 // License tag as a comment.
 func TestSBOMRpm(t *testing.T) {
-	if _, err := os.Stat(rpmFixtures); err != nil {
-		testtool.Missing(t, "shared RPM fixtures not found: "+rpmFixtures)
-	}
-	dir, _ := filepath.Abs(rpmFixtures)
+	dir := testtool.Fixture(t, rpmFixtures)
 	m := rpmManifest(t, dir, "chroot", []string{"hello", "epel-release"})
 	out, code := runIn(t, ".", nil, "sbom", m)
 	if code != 0 {

@@ -18,7 +18,8 @@ import (
 	"github.com/supermin-compile/supermin-compile/internal/testtool"
 )
 
-const rpmdbFixture = "/work/shared/fixtures/rpm/rpmdb/amazonlinux2023/rpmdb.sqlite"
+// rpmdbFixture is a real rpm database (Amazon Linux 2023, 103 packages).
+const rpmdbFixture = "rpm/rpmdb/amazonlinux2023/rpmdb.sqlite"
 
 // sqlite3 runs the sqlite3 CLI on db with script on stdin.
 func sqlite3(t testing.TB, db, script string, args ...string) string {
@@ -286,11 +287,9 @@ func TestColumnDefs(t *testing.T) {
 }
 
 func TestRpmdbFixture(t *testing.T) {
-	if _, err := os.Stat(rpmdbFixture); err != nil {
-		t.Skip(err)
-	}
+	db := testtool.Fixture(t, rpmdbFixture)
 	testtool.Need(t, "sqlite3")
-	if n := compare(t, rpmdbFixture, "Packages"); n != 103 {
+	if n := compare(t, db, "Packages"); n != 103 {
 		t.Errorf("Packages has %d rows, want 103", n)
 	}
 }
@@ -437,13 +436,14 @@ func FuzzRows(f *testing.F) {
 }
 
 func BenchmarkRowsRpmdb(b *testing.B) {
-	fi, err := os.Stat(rpmdbFixture)
+	file := testtool.Fixture(b, rpmdbFixture)
+	fi, err := os.Stat(file)
 	if err != nil {
-		b.Skip(err)
+		b.Fatal(err)
 	}
 	b.SetBytes(fi.Size())
 	for b.Loop() {
-		db, err := Open(rpmdbFixture)
+		db, err := Open(file)
 		if err != nil {
 			b.Fatal(err)
 		}

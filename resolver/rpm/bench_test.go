@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/supermin-compile/supermin-compile/internal/testtool"
 	"github.com/supermin-compile/supermin-compile/resolver"
 )
 
@@ -16,10 +17,7 @@ import (
 // resolves dnf's closure (101 of them), and prints how long rpm takes
 // merely to list the same database (`rpm -qa`), as a ratio.
 func BenchmarkOpenDB(b *testing.B) {
-	file, err := filepath.Abs(filepath.Join(fixtureDir(b, "rpmdb/amazonlinux2023"), "rpmdb.sqlite"))
-	if err != nil {
-		b.Fatal(err)
-	}
+	file := testtool.Fixture(b, "rpm/rpmdb/amazonlinux2023/rpmdb.sqlite")
 	req := resolver.Request{Packages: []string{"dnf"}}
 	n := 0
 	for b.Loop() {
@@ -42,7 +40,7 @@ func BenchmarkOpenDB(b *testing.B) {
 // BenchmarkOpenDirFixtures reads the headers of the 41 real packages and
 // resolves a closure, next to `rpm -qp` reading the same headers.
 func BenchmarkOpenDirFixtures(b *testing.B) {
-	dir := fixtureDir(b, "packages")
+	dir := testtool.Fixture(b, "rpm/packages")
 	for b.Loop() {
 		d, err := OpenDir(dir, "x86_64")
 		if err != nil {
@@ -60,9 +58,7 @@ func BenchmarkOpenDirFixtures(b *testing.B) {
 
 // medianRun is the median of 5 runs of a command.
 func medianRun(b *testing.B, name string, args ...string) time.Duration {
-	if _, err := exec.LookPath(name); err != nil {
-		b.Skip(name + " is not installed")
-	}
+	testtool.Need(b, name)
 	var times []time.Duration
 	for range 5 {
 		start := time.Now()

@@ -14,7 +14,7 @@ import (
 
 func openFixtureDB(t *testing.T) (*DB, string) {
 	t.Helper()
-	file := filepath.Join(fixtureDir(t, "rpmdb/amazonlinux2023"), "rpmdb.sqlite")
+	file := testtool.Fixture(t, "rpm/rpmdb/amazonlinux2023/rpmdb.sqlite")
 	d, err := OpenDB("/nonexistent", file, "x86_64")
 	if err != nil {
 		t.Fatal(err)
@@ -126,10 +126,10 @@ func TestDBErrors(t *testing.T) {
 	if _, err := OpenDB(t.TempDir(), "", ""); err == nil || !strings.Contains(err.Error(), "no rpm database under") {
 		t.Errorf("empty root: %v", err)
 	}
-	ndb := filepath.Join(fixtures, "rpmdb/sle15-bci/Packages.db")
-	if _, err := os.Stat(ndb); err == nil {
+	t.Run("ndb", func(t *testing.T) {
+		ndb := testtool.Fixture(t, "rpm/rpmdb/sle15-bci/Packages.db")
 		if _, err := OpenDB("", ndb, ""); err == nil || !strings.Contains(err.Error(), "ndb") {
 			t.Errorf("ndb database: %v", err)
 		}
-	}
+	})
 }

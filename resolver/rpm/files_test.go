@@ -21,7 +21,7 @@ import (
 func allPackages(t *testing.T) map[string]*Dir {
 	t.Helper()
 	dirs := map[string]*Dir{}
-	for _, dir := range []string{mkrpms(t), fixtureDir(t, "packages")} {
+	for _, dir := range []string{mkrpms(t), testtool.Fixture(t, "rpm/packages")} {
 		for _, f := range rpmFiles(t, dir) {
 			d, err := OpenDir(f, "x86_64")
 			if err != nil {

@@ -7,15 +7,19 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/supermin-compile/supermin-compile/internal/testtool"
 )
 
 // FuzzHeader: any bytes as an .rpm file or an rpmdb blob give metadata or
 // an error, never a panic or an allocation the input does not back.
 func FuzzHeader(f *testing.F) {
-	for _, name := range []string{"packages/el/sblim-cim-client-javadoc-1.3.9.1-1.el6.noarch.rpm", "packages/fedora/perl-srpm-macros-1-10.fc20.noarch.rpm"} {
-		if b, err := os.ReadFile(filepath.Join(fixtures, name)); err == nil {
-			f.Add(b)
+	for _, name := range []string{"rpm/packages/el/sblim-cim-client-javadoc-1.3.9.1-1.el6.noarch.rpm", "rpm/packages/fedora/perl-srpm-macros-1-10.fc20.noarch.rpm"} {
+		b, err := os.ReadFile(testtool.Fixture(f, name))
+		if err != nil {
+			f.Fatal(err)
 		}
+		f.Add(b)
 	}
 	f.Add(append(append([]byte{}, leadMagic...), make([]byte, 200)...))
 	f.Fuzz(func(t *testing.T, b []byte) {

@@ -11,9 +11,8 @@ import (
 
 // The test packages are made by rpmbuild when the tests run
 // (testdata/mkrpms.sh); the real distribution packages and rpm databases
-// are the shared fixtures (../shared/fixtures/rpm, see its SOURCES.md).
-
-const fixtures = "../../../shared/fixtures/rpm"
+// are the shared fixtures (testtool.Fixture, under "rpm/": see its
+// SOURCES.md).
 
 // mkrpms builds the smc-* test packages into a new directory.
 func mkrpms(t testing.TB) string {
@@ -21,17 +20,6 @@ func mkrpms(t testing.TB) string {
 	testtool.Need(t, "rpmbuild")
 	dir := t.TempDir()
 	testtool.Output(t, nil, "sh", "testdata/mkrpms.sh", dir)
-	return dir
-}
-
-// fixtureDir returns a directory of the shared fixtures, or skips (fails
-// under CI) when they are absent.
-func fixtureDir(t testing.TB, sub string) string {
-	t.Helper()
-	dir := filepath.Join(fixtures, sub)
-	if _, err := os.Stat(dir); err != nil {
-		testtool.Missing(t, "shared RPM fixtures not found: "+dir)
-	}
 	return dir
 }
 

@@ -114,7 +114,7 @@ func TestResolveRules(t *testing.T) {
 // older centos-release packages without one (satisfying it too, by rpm's
 // rule); the nodejs010 chain goes through a virtual "(engine)" provide.
 func TestResolveFixtures(t *testing.T) {
-	d, err := OpenDir(fixtureDir(t, "packages"), "x86_64")
+	d, err := OpenDir(testtool.Fixture(t, "rpm/packages"), "x86_64")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func TestResolveFixtures(t *testing.T) {
 // TestFixtureEVROrder: of the upgrade pairs in the fixtures the newer one
 // wins, as rpm -U would pick.
 func TestFixtureEVROrder(t *testing.T) {
-	d, err := OpenDir(fixtureDir(t, "packages"), "x86_64")
+	d, err := OpenDir(testtool.Fixture(t, "rpm/packages"), "x86_64")
 	if err != nil {
 		t.Fatal(err)
 	}
