@@ -1,6 +1,7 @@
 package emit
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/supermin-compile/supermin-compile/internal/testtool"
 	"github.com/supermin-compile/supermin-compile/manifest"
 	"github.com/supermin-compile/supermin-compile/plan"
 )
@@ -141,6 +143,7 @@ func TestTarballLayer(t *testing.T) {
 	must(t, os.WriteFile(src+"/etc/motd", []byte("hi\n"), 0o640))
 	must(t, os.Symlink("motd", src+"/etc/issue"))
 	must(t, os.Link(src+"/etc/motd", src+"/etc/motd2"))
+	testtool.Need(t, "tar", "gzip", "xz", "zstd")
 	for _, c := range []struct{ name, flag string }{{"b.tar", ""}, {"b.tar.gz", "-z"}, {"b.tar.xz", "-J"}, {"b.tar.zst", "--zstd"}} {
 		tarball := filepath.Join(dir, c.name)
 		args := []string{"-C", src, "--owner=0", "--group=0", "-cf", tarball, "."}
@@ -148,7 +151,7 @@ func TestTarballLayer(t *testing.T) {
 			args = append([]string{c.flag}, args...)
 		}
 		if out, err := exec.Command("tar", args...).CombinedOutput(); err != nil {
-			t.Skipf("tar %s: %v %s", c.flag, err, out)
+			t.Fatalf("tar %s: %v %s", c.flag, err, out)
 		}
 		l, err := TarballLayer(tarball)
 		must(t, err)
@@ -174,12 +177,13 @@ func sortedFields(s string) string {
 }
 
 func TestTarballRefusesEscapes(t *testing.T) {
+	testtool.Need(t, "tar")
 	dir := t.TempDir()
 	must(t, os.WriteFile(dir+"/x", nil, 0o644))
 	tarball := dir + "/evil.tar"
 	out, err := exec.Command("tar", "-C", dir, "-cf", tarball, "--transform", "s,^x,../../x,", "x").CombinedOutput()
 	if err != nil {
-		t.Skipf("tar: %v %s", err, out)
+		t.Fatalf("tar: %v %s", err, out)
 	}
 	_, err = TarballLayer(tarball)
 	if err == nil || !strings.Contains(err.Error(), `member name "../../x" leaves the archive root`) {
@@ -218,7 +222,7 @@ func TestHostEntryXattrs(t *testing.T) {
 	root := t.TempDir()
 	must(t, os.WriteFile(root+"/ping", []byte("x"), 0o755))
 	if err := unix.Lsetxattr(root+"/ping", "user.supermin-test", []byte("v1"), 0); err != nil {
-		t.Skipf("this filesystem takes no user xattrs: %v", err)
+		testtool.Missing(t, fmt.Sprintf("the temporary directory takes no user xattrs (set TMPDIR): %v", err))
 	}
 	must(t, unix.Lsetxattr(root+"/ping", "user.a", []byte{0, 1, 2}, 0))
 	e, err := HostEntry(root, "/ping", "host")

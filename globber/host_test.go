@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/supermin-compile/supermin-compile/internal/testtool"
 )
 
 // benchPatterns are plain glob(3) patterns (no ** or braces) over real
@@ -38,7 +40,7 @@ func readPatterns(tb testing.TB) []string {
 	tb.Helper()
 	for _, d := range hostDirs {
 		if fi, err := os.Stat(d); err != nil || !fi.IsDir() {
-			tb.Skipf("host directory %s does not exist", d)
+			testtool.Missing(tb, "host directory "+d+" does not exist: the host tests want a full Debian (libc6-dev for /usr/include)")
 		}
 	}
 	f, err := os.Open(benchPatterns)

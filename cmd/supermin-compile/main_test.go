@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/supermin-compile/supermin-compile/internal/testtool"
 )
 
 var bin string
@@ -169,6 +171,6 @@ func TestGlobAndWhy(t *testing.T) {
 
 func needDpkg(t *testing.T) {
 	if _, err := os.Stat("/var/lib/dpkg/status"); err != nil {
-		t.Skip("needs a dpkg host")
+		testtool.Missing(t, "needs a dpkg host: "+err.Error())
 	}
 }

@@ -18,11 +18,9 @@ import (
 func hostDB(t testing.TB) *Database {
 	t.Helper()
 	if _, err := os.Stat("/var/lib/dpkg/status"); err != nil {
-		t.Skip("no dpkg database on this host")
+		testtool.Missing(t, "no dpkg database on this host: "+err.Error())
 	}
-	if _, err := exec.LookPath("dpkg-query"); err != nil {
-		t.Skip("dpkg-query not available")
-	}
+	testtool.Need(t, "dpkg-query")
 	db, err := Open("/")
 	if err != nil {
 		t.Fatal(err)
