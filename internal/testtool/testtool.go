@@ -1,6 +1,8 @@
-// Package testtool lets tests require real tools (the oracles): a missing
-// tool skips the test with a reason on a laptop, but fails it under CI=true,
-// where scripts/install-deps.sh should have installed it.
+// Package testtool lets tests require what they judge by: real tools (the
+// oracles), root, the host's files and the shared fixtures. Anything
+// missing skips the test with a reason on a laptop, but fails it under
+// CI=true, where scripts/install-deps.sh should have installed it; so no
+// test elsewhere calls Skip itself (TestNoBareSkip checks).
 package testtool
 
 import (
@@ -9,7 +11,7 @@ import (
 	"testing"
 )
 
-// Need returns the path of each named command, or skips (fails in CI).
+// Need requires each named command on PATH, or skips (fails in CI).
 func Need(t testing.TB, names ...string) {
 	t.Helper()
 	for _, n := range names {
