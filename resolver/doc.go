@@ -13,12 +13,13 @@
 //   - Candidates are the packages whose Arch is the universe's native
 //     architecture or "all"; foreign-architecture packages are ignored.
 //     At most one package per name is selected (dpkg cannot install two).
-//   - Among candidates sharing a name the highest version wins, then the
-//     earlier one in Universe.Packages order.
+//   - Among candidates sharing a name the highest version that satisfies
+//     the relation wins, then the earlier one in Universe.Packages order.
 //   - Requested packages (Packages, then Optional, in request order) are
 //     selected first, then a breadth-first walk follows Depends (with
 //     Pre-Depends first) in relation order. Recommends and Suggests are
-//     not followed.
+//     not followed. A request may carry an arch qualifier ("name:arch",
+//     as in relations) and pin a version ("name=version").
 //   - A relation "a | b" is satisfied by an already selected package if
 //     any alternative matches one (this is why order matters and why the
 //     walk is breadth-first and ordered). Otherwise the first alternative,

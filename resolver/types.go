@@ -31,7 +31,7 @@ type Universe interface {
 // ArchiveUniverse is a Universe whose packages bring their own files (.deb
 // or .rpm archives) instead of files installed on the host: Entries
 // describes a package's files with the archive's metadata, and their
-// sources stream the bytes out of the archive.
+// sources read the bytes out of the archive.
 type ArchiveUniverse interface {
 	Universe
 	Entries(p *Package) ([]plan.Entry, error)

@@ -4,7 +4,7 @@
 //
 // A backend lists an archive by streaming it from start to end, and hands
 // every member with data to Keep, which copies it into a spool: one
-// unlinked temporary file shared by all archives (spool.go). A later read
+// unlinked temporary file per Cache, shared by its archives (spool.go). A later read
 // is then a pread of the spool. Decompressing the archive again instead,
 // member by member, cost as much as the listing did (for xz, most of a
 // build), and keeping decompression streams positioned between reads, as

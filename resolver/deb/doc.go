@@ -4,17 +4,19 @@
 // (source type "apt-index", OpenIndex).
 //
 // Opening reads metadata only: the control member of each .deb, or the
-// index, streamed paragraph by paragraph. Package contents are read when a
-// format asks for them, straight out of each archive's data.tar member,
-// never unpacked to disk and never held whole in memory: internal/members
-// keeps decompression streams positioned between reads and reads ahead the
-// members about to be needed, so that an appliance costs about one
-// decompression of each archive to list it and one to copy it.
+// indexes, streamed paragraph by paragraph; an indexed package's .deb is
+// found in the pool, and checked against the index's Size and SHA256,
+// when it is first read. Listing a package (Entries, Files) decompresses
+// its data.tar once, as a stream, never unpacking it into a tree nor
+// holding a member whole in memory. After KeepContents (a build does
+// this), listing also copies every member's bytes into internal/members'
+// spool, one unlinked temporary file, from which the formats read them:
+// an appliance costs one decompression of each archive.
 //
 // Beyond resolver.ArchiveUniverse, a Universe offers what emit looks for:
 // EssentialNames (for `[source] essential = true`), Missing (every absent
-// .deb at once), CheckConflicts (Conflicts and Breaks within a closure)
-// and Digest (for lock files).
+// .deb at once), CheckConflicts (Conflicts and Breaks within a closure),
+// Digest (for lock files), and KeepContents and Close (the spool).
 //
 // A .deb is an ar archive of debian-binary (format 2.x), control.tar and
 // data.tar, each tar uncompressed or compressed with gzip, xz, zstd,

@@ -12,8 +12,8 @@ import (
 )
 
 // Entries describes the data.tar members of p's archive with the
-// archive's metadata; each regular file's Src streams its bytes out of
-// the archive when opened.
+// archive's metadata; each regular file's Src reads its bytes from the
+// spool when listing kept them (KeepContents), else out of the archive.
 func (u *Universe) Entries(p *resolver.Package) ([]plan.Entry, error) {
 	a, _, err := u.open(p)
 	if err != nil {

@@ -1,6 +1,8 @@
-// Package dpkg exposes an installed dpkg database as a resolver.Universe.
-// It reads the database files directly (no dpkg-query), so it works on any
-// root, e.g. a chroot or a mounted image, from any host.
+// Package dpkg exposes an installed dpkg database as a resolver.Universe:
+// the packages of var/lib/dpkg/status, each with the files of its
+// info/*.list (diversions applied), which an appliance takes from that
+// root. It reads the database files directly (no dpkg-query), so it works
+// on any root, e.g. a chroot or a mounted image, from any host.
 package dpkg
 
 import (

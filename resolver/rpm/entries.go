@@ -74,7 +74,8 @@ func (a *archive) scan() error {
 }
 
 // Entries describes p's files with its header's metadata; regular files
-// stream their bytes out of the payload. Of a hard-link group the first
+// read their bytes from the spool when listing kept them (KeepContents),
+// else out of the payload. Of a hard-link group the first
 // file in header order is the Regular entry, the others link to it.
 func (d *Dir) Entries(p *resolver.Package) ([]plan.Entry, error) {
 	a := d.files[p]
