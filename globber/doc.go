@@ -76,4 +76,10 @@
 //
 // An Excluder matches a path if the path or any of its ancestors matches
 // one of its patterns, so excluding a directory excludes its subtree.
+//
+// # supermin's patterns
+//
+// For the supermin drop-in, FromGlob3 rewrites a supermin hostfiles line
+// (a glob(3) pattern) into this syntax, and Fnmatch matches excludefiles
+// as supermin's fnmatch(3) does.
 package globber

@@ -2,7 +2,9 @@
 // and tells what changed since: the manifest's digest, every package of
 // the closure, every host file, every base tarball, every inline file, the
 // kernel with its modules, and the initrd's /init. The file is TOML,
-// sorted and stable, made to be committed and diffed.
+// sorted and stable, made to be committed and diffed. For `diff`, a View
+// gives a lock file, a planned appliance or a list --json output one
+// shape, and Compare tells two of them apart.
 package lock
 
 import (

@@ -1,8 +1,9 @@
 // Package manifest reads appliance.toml (schema version 1) into a Manifest:
 // strict (unknown keys, wrong types and bad values are errors naming the
 // file, line and key), with relative paths resolved against the manifest's
-// directory and defaults filled in. It never touches the host beyond reading
-// the manifest itself.
+// directory and defaults filled in. FromSuperminD reads supermin 5's
+// inputs (a supermin.d) into a Manifest instead. It reads nothing of the
+// host but the files it is given.
 package manifest
 
 import (

@@ -1,7 +1,11 @@
 // Package plan is the contract in the middle of supermin-compile: everything
 // before it (resolver, globber, tarballs, inline files) produces Entries,
-// everything after it (the formats) consumes them. It knows nothing about
-// packages or on-disk formats.
+// everything after it (the formats) consumes them. Around the Plan it has
+// what both sides share: FromTar reads a tar member as an Entry,
+// NormalizeLinks gives hard links the shape the formats take, Validate
+// checks the rest of what they rely on, CopyData copies a file's bytes,
+// and WriteList and WriteJSON print a Plan for `list`, names escaped
+// (Escape). It knows nothing about packages, and writes no output format.
 package plan
 
 import (

@@ -1,7 +1,9 @@
 // Package kernel chooses the kernel that boots an appliance and its modules
-// directory, the way supermin 5 does: environment overrides, then
-// /lib/modules/*/vmlinuz, then /boot/vmlinu?-*, newest first. Unlike
-// supermin, an override that points at nothing usable is an error.
+// directory, the way supermin 5 does: the manifest's [kernel] settings or
+// the SUPERMIN_KERNEL, SUPERMIN_KERNEL_VERSION and SUPERMIN_MODULES
+// environment variables, then /lib/modules/*/vmlinuz, then
+// /boot/vmlinu?-*, newest first. Unlike supermin, a setting that points
+// at nothing usable is an error.
 package kernel
 
 import (

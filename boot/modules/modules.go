@@ -1,6 +1,7 @@
 // Package modules computes which kernel modules the mini initrd loads: the
-// modules whose names match the manifest's globs, with everything they
-// depend on (from modules.dep), dependencies first, each once.
+// modules whose names match the manifest's globs (less those a later "!"
+// pattern removes), with everything they depend on (from modules.dep),
+// dependencies first, each once.
 package modules
 
 import (

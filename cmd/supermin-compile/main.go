@@ -1,5 +1,7 @@
 // Command supermin-compile builds minimal Linux appliances from a
-// declarative appliance.toml; see README.md.
+// declarative appliance.toml, and lists, locks, diffs and describes them;
+// run as "supermin" (or as "supermin-compile supermin") it takes supermin
+// 5's command line instead. See README.md.
 package main
 
 import (

@@ -1,6 +1,7 @@
 // Package decompress recognises a compressed stream by its magic number
 // and decompresses it: gzip, xz, zstd, bzip2, lz4 and legacy lzma, the
-// compressors of .deb members, apt indexes and rpm payloads.
+// compressors of .deb members, apt indexes, rpm payloads, kernel modules,
+// base tarballs and supermin.d files. Plain data passes through unchanged.
 package decompress
 
 import (

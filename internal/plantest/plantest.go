@@ -1,8 +1,9 @@
 // Package plantest is what the format tests share: random Plans
-// (Random), the Plan's shape around hand-made entries (Complete), and
-// a check of a tree on disk against its Plan (CheckTree), whether a
-// chroot directory, an extracted archive or a mounted image. Only
-// tests import it.
+// (Random), the Plan's shape around hand-made entries (Complete), a
+// Plan as a tar and GNU tar's extraction of it, the oracle (WriteTar,
+// ExtractTar), and a check of a tree on disk against its Plan
+// (CheckTree), whether a chroot directory, an extracted archive or a
+// mounted image. Only tests import it.
 package plantest
 
 import (
