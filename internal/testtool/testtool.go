@@ -35,3 +35,20 @@ func Root(t testing.TB) {
 		Missing(t, "needs root")
 	}
 }
+
+// Tmpfs mounts a tmpfs of size ("16m") on a new directory and returns it;
+// it is unmounted when the test ends. It needs root.
+func Tmpfs(t testing.TB, size string) string {
+	t.Helper()
+	Root(t)
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Fatalf("mount tmpfs: %v %s", err, out)
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
+			t.Errorf("umount %s: %v %s", dir, err, out)
+		}
+	})
+	return dir
+}
