@@ -52,7 +52,8 @@ func TestFormats(t *testing.T) {
 		{"xz", []string{"xz", "-c", "--check=sha256"}},
 		{"xz", []string{"xz", "-c", "--block-size=64KiB"}},
 		{"xz", []string{"xz", "-c", "--x86", "--lzma2=preset=6"}},
-		{"xz", []string{"xz", "-c", "--lzma2=dict=128MiB"}},
+		{"xz", []string{"xz", "-c", "--lzma2=dict=64MiB"}},
+		{"zstd", []string{"zstd", "-c", "--long=26"}},
 		{"lzma", []string{"xz", "-c", "--format=lzma"}},
 		{"gzip", []string{"gzip", "-c"}},
 		{"zstd", []string{"zstd", "-c", "-19"}},
@@ -81,6 +82,29 @@ func TestFormats(t *testing.T) {
 	r, _ = New(bytes.NewReader(plain))
 	if got, _ := io.ReadAll(r); !bytes.Equal(got, plain) || r.Kind != "none" {
 		t.Errorf("plain data: %q as %s", got, r.Kind)
+	}
+}
+
+// TestWindowLimit: a stream whose header asks for more history than
+// MaxWindow is refused with a message saying so, before the memory is
+// taken (the real tools write such headers when told to).
+func TestWindowLimit(t *testing.T) {
+	testtool.Need(t, "xz", "zstd")
+	data := sample()
+	for _, argv := range [][]string{
+		{"xz", "-c", "--lzma2=dict=128MiB"},
+		{"xz", "-c", "--format=lzma", "--lzma1=dict=1536MiB"},
+		{"zstd", "-c", "--long=27"},
+		{"zstd", "-c", "--long=31"},
+	} {
+		r, err := New(bytes.NewReader(compress(t, data, argv...)))
+		if err == nil {
+			_, err = io.ReadAll(r)
+			r.Close()
+		}
+		if err == nil || !strings.Contains(err.Error(), "larger than the 64 MiB allowed") {
+			t.Errorf("%v: %v, want the window refused", argv, err)
+		}
 	}
 }
 
