@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -79,9 +78,7 @@ func Build(m *manifest.Manifest, o BuildOptions) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c, ok := res.Universe.(io.Closer); ok {
-		defer c.Close() // the spooled package contents
-	}
+	defer res.Close() // the spooled package and tarball contents
 	if o.PackageList {
 		addPackageList(res, Epoch(m))
 	}

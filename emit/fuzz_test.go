@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/supermin-compile/supermin-compile/internal/members"
 	"github.com/supermin-compile/supermin-compile/plan"
 )
 
@@ -40,7 +41,7 @@ func FuzzTarballLayer(f *testing.F) {
 		if err := os.WriteFile(file, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		l, err := TarballLayer(file)
+		l, err := TarballLayer(file, members.NewCache())
 		if err != nil {
 			return
 		}

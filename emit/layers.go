@@ -1,13 +1,10 @@
 package emit
 
 import (
-	"archive/tar"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
-	"path"
 	"runtime"
 	"strings"
 	"sync"
@@ -15,7 +12,6 @@ import (
 	"time"
 
 	"github.com/supermin-compile/supermin-compile/globber"
-	"github.com/supermin-compile/supermin-compile/internal/decompress"
 	"github.com/supermin-compile/supermin-compile/manifest"
 	"github.com/supermin-compile/supermin-compile/plan"
 	"github.com/supermin-compile/supermin-compile/resolver"
@@ -124,52 +120,6 @@ func HostLayer(root string, matches []globber.Match, ex Excluder) (Layer, error)
 		l = append(l, e)
 	}
 	return l, nil
-}
-
-// TarballLayer reads a base tarball (.tar, .tar.gz, .tgz, .tar.xz, .tar.zst
-// or, for supermin.d inputs, recognised by content) into entries whose
-// contents are held in memory: base tarballs are small by design.
-func TarballLayer(file string) (Layer, error) {
-	r, err := decompress.Open(file)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	origin := path.Base(file)
-	var l Layer
-	tr := tar.NewReader(r)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return l, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", file, err)
-		}
-		e, err := tarEntry(h, tr, origin)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %s: %w", file, h.Name, err)
-		}
-		if e.Path != "/" || e.Type == plan.Dir {
-			l = append(l, e)
-		}
-	}
-}
-
-func tarEntry(h *tar.Header, r io.Reader, origin string) (plan.Entry, error) {
-	e, err := plan.FromTar(h)
-	if err != nil {
-		return e, err
-	}
-	e.Origin = origin
-	if e.Type == plan.Regular {
-		data, err := io.ReadAll(r)
-		if err != nil {
-			return e, err
-		}
-		e.Size, e.Src = int64(len(data)), plan.Bytes(data)
-	}
-	return e, nil
 }
 
 // InlineLayer describes the manifest's [[file]] entries.
