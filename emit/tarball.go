@@ -140,10 +140,10 @@ func (t *tarball) keepAll() error {
 			return nil
 		}
 		if err != nil {
-			return t.Errorf("%w", err)
+			return fmt.Errorf("spooling: %w", err)
 		}
 		if err := t.cache.Keep(t, index, size, s); err != nil {
-			return t.Errorf("%s: %w", name, err)
+			return fmt.Errorf("spooling member %s: %w", name, err) // Open's caller names the tarball
 		}
 	}
 }
