@@ -14,6 +14,7 @@ import (
 	"github.com/supermin-compile/supermin-compile/formats/chroot"
 	"github.com/supermin-compile/supermin-compile/formats/cpio"
 	"github.com/supermin-compile/supermin-compile/formats/ext2"
+	"github.com/supermin-compile/supermin-compile/internal/smallfile"
 	"github.com/supermin-compile/supermin-compile/manifest"
 	"github.com/supermin-compile/supermin-compile/plan"
 	"github.com/supermin-compile/supermin-compile/resolver/rpm"
@@ -289,7 +290,7 @@ func writeCpio(m *manifest.Manifest, p *plan.Plan, dir string, progress plan.Pro
 // manifestUUID derives a filesystem UUID from the manifest's bytes, so that
 // reproducible builds (SOURCE_DATE_EPOCH set) get the same image.
 func manifestUUID(m *manifest.Manifest) [16]byte {
-	text, _ := os.ReadFile(m.Path)
+	text, _ := smallfile.Read(m.Path, manifest.MaxSize)
 	sum := sha256.Sum256(text)
 	var u [16]byte
 	copy(u[:], sum[:16])

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/supermin-compile/supermin-compile/emit"
+	"github.com/supermin-compile/supermin-compile/internal/smallfile"
 	"github.com/supermin-compile/supermin-compile/manifest"
 	"github.com/supermin-compile/supermin-compile/plan"
 	"github.com/supermin-compile/supermin-compile/resolver"
@@ -168,9 +169,12 @@ func (l *Lock) sortAll() {
 	sort.Slice(l.Hostfiles, func(i, j int) bool { return l.Hostfiles[i].Path < l.Hostfiles[j].Path })
 }
 
+// MaxSize bounds a lock file: it is read whole.
+const MaxSize = 64 << 20
+
 // Read loads a lock file.
 func Read(file string) (*Lock, error) {
-	data, err := os.ReadFile(file)
+	data, err := smallfile.Read(file, MaxSize)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/supermin-compile/supermin-compile/emit"
 	"github.com/supermin-compile/supermin-compile/globber"
+	"github.com/supermin-compile/supermin-compile/internal/smallfile"
 	"github.com/supermin-compile/supermin-compile/plan"
 )
 
@@ -103,7 +104,7 @@ func glob(args []string) int {
 }
 
 func readLines(file string) ([]string, error) {
-	data, err := os.ReadFile(file)
+	data, err := smallfile.Read(file, 64<<20)
 	if err != nil {
 		return nil, err
 	}
