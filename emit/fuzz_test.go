@@ -8,7 +8,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"runtime"
 	"testing"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 
 	"github.com/supermin-compile/supermin-compile/internal/decompress"
 	"github.com/supermin-compile/supermin-compile/internal/members"
+	"github.com/supermin-compile/supermin-compile/internal/testtool"
 	"github.com/supermin-compile/supermin-compile/plan"
 )
 
@@ -72,7 +72,7 @@ func FuzzTarballLayer(f *testing.F) {
 		defer c.Close()
 		c.KeepContents()
 		l, err := TarballLayer(file, c)
-		checkHeap(t)
+		testtool.HeapUnder(t, maxFuzzHeap)
 		if err != nil {
 			return
 		}
@@ -106,16 +106,6 @@ func FuzzTarballLayer(f *testing.F) {
 				t.Fatalf("a listed member does not read back: %v", err)
 			}
 		}
-		checkHeap(t)
+		testtool.HeapUnder(t, maxFuzzHeap)
 	})
-}
-
-// checkHeap fails when the heap has ever grown past maxFuzzHeap.
-func checkHeap(t *testing.T) {
-	t.Helper()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	if ms.HeapSys > maxFuzzHeap {
-		t.Fatalf("the heap grew to %d MiB, over the %d MiB bound", ms.HeapSys>>20, maxFuzzHeap>>20)
-	}
 }

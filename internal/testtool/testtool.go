@@ -6,6 +6,7 @@ package testtool
 import (
 	"os"
 	"os/exec"
+	"runtime"
 	"testing"
 )
 
@@ -51,4 +52,17 @@ func Tmpfs(t testing.TB, size string) string {
 		}
 	})
 	return dir
+}
+
+// HeapUnder fails the test once the Go heap has taken more than bound
+// bytes from the system. Fuzz targets call it after each input: an
+// allocation sized by a claim of the input shows at once, even if its
+// memory is never touched.
+func HeapUnder(t testing.TB, bound uint64) {
+	t.Helper()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	if ms.HeapSys > bound {
+		t.Fatalf("the heap grew to %d MiB, over the %d MiB bound", ms.HeapSys>>20, bound>>20)
+	}
 }

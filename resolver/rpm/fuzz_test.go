@@ -7,6 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/supermin-compile/supermin-compile/internal/decompress"
+	"github.com/supermin-compile/supermin-compile/internal/testtool"
 )
 
 // FuzzHeader: any bytes as an .rpm file or an rpmdb blob give metadata or
@@ -25,6 +28,7 @@ func FuzzHeader(f *testing.F) {
 		if h, err := parseBlob(b); err == nil {
 			readMeta(h)
 		}
+		testtool.HeapUnder(t, 2*maxHeaderData)
 	})
 }
 
@@ -44,7 +48,7 @@ func newc(name string, mode int, data string) []byte {
 }
 
 // FuzzPayload: any bytes as a payload are read to the end or give an
-// error, never a panic.
+// error, never a panic nor more heap than a few decompression windows.
 func FuzzPayload(f *testing.F) {
 	seed := append(newc("./etc/passwd", 0o100644, "root:x:0:0::/:/bin/sh\n"), newc("./usr", 0o40755, "")...)
 	f.Add(append(seed, newc("TRAILER!!!", 0, "")...))
@@ -58,6 +62,7 @@ func FuzzPayload(f *testing.F) {
 			return
 		}
 		defer p.Close()
+		defer testtool.HeapUnder(t, 4*decompress.MaxWindow)
 		for range 1000 {
 			if _, _, err := p.Next(); err != nil {
 				return
