@@ -54,15 +54,22 @@ func Tmpfs(t testing.TB, size string) string {
 	return dir
 }
 
-// HeapUnder fails the test once the Go heap has taken more than bound
-// bytes from the system. Fuzz targets call it after each input: an
-// allocation sized by a claim of the input shows at once, even if its
-// memory is never touched.
-func HeapUnder(t testing.TB, bound uint64) {
-	t.Helper()
+// AllocsUnder starts counting the bytes the program allocates; the
+// function it returns fails the test once they exceed bound. Fuzz targets
+// check each input so: an allocation sized by a claim of the input (a
+// member size, a dictionary) shows at once, even if never touched.
+func AllocsUnder(t testing.TB, bound uint64) func() {
+	start := allocated()
+	return func() {
+		t.Helper()
+		if n := allocated() - start; n > bound {
+			t.Fatalf("one input allocated %d MiB, over the %d MiB bound", n>>20, bound>>20)
+		}
+	}
+}
+
+func allocated() uint64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	if ms.HeapSys > bound {
-		t.Fatalf("the heap grew to %d MiB, over the %d MiB bound", ms.HeapSys>>20, bound>>20)
-	}
+	return ms.TotalAlloc
 }
