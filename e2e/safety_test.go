@@ -24,13 +24,6 @@ func chrootManifest(t *testing.T, dir, name, extra string) string {
 	return file
 }
 
-func must(t testing.TB, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // snapshot lists a directory tree with each regular file's content, so a
 // test can tell that nothing in it changed.
 func snapshot(t *testing.T, root string) string {

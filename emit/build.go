@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/supermin-compile/supermin-compile/formats/chroot"
 	"github.com/supermin-compile/supermin-compile/formats/cpio"
 	"github.com/supermin-compile/supermin-compile/formats/ext2"
+	"github.com/supermin-compile/supermin-compile/internal/smallfile"
 	"github.com/supermin-compile/supermin-compile/manifest"
 	"github.com/supermin-compile/supermin-compile/plan"
 	"github.com/supermin-compile/supermin-compile/resolver/rpm"
@@ -83,9 +83,7 @@ func Build(m *manifest.Manifest, o BuildOptions) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c, ok := res.Universe.(io.Closer); ok {
-		defer c.Close() // the spooled package contents
-	}
+	defer res.Close() // the spooled package and tarball contents
 	if o.PackageList {
 		addPackageList(res, Epoch(m))
 	}
@@ -303,7 +301,7 @@ func writeCpio(m *manifest.Manifest, p *plan.Plan, dir string, progress plan.Pro
 // manifestUUID derives a filesystem UUID from the manifest's bytes, so that
 // reproducible builds (SOURCE_DATE_EPOCH set) get the same image.
 func manifestUUID(m *manifest.Manifest) [16]byte {
-	text, _ := os.ReadFile(m.Path)
+	text, _ := smallfile.Read(m.Path, manifest.MaxSize)
 	sum := sha256.Sum256(text)
 	var u [16]byte
 	copy(u[:], sum[:16])

@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/supermin-compile/supermin-compile/internal/smallfile"
 )
 
 // FingerprintFile is where an output directory records the fingerprint of
@@ -95,7 +97,7 @@ func Current(dir, sum string, outputs []string) bool {
 	if _, err := os.Stat(dir); err != nil {
 		return false
 	}
-	stored, err := os.ReadFile(filepath.Join(dir, FingerprintFile))
+	stored, err := smallfile.Read(filepath.Join(dir, FingerprintFile), 1<<10)
 	if err != nil || strings.TrimSpace(string(stored)) != sum {
 		return false
 	}

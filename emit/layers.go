@@ -1,10 +1,8 @@
 package emit
 
 import (
-	"archive/tar"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -18,7 +16,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/supermin-compile/supermin-compile/globber"
-	"github.com/supermin-compile/supermin-compile/internal/decompress"
 	"github.com/supermin-compile/supermin-compile/manifest"
 	"github.com/supermin-compile/supermin-compile/plan"
 	"github.com/supermin-compile/supermin-compile/resolver"
@@ -206,52 +203,6 @@ func readable(e plan.Entry, hp string, unreadable *Unreadable) bool {
 		return false
 	}
 	return true
-}
-
-// TarballLayer reads a base tarball (.tar, .tar.gz, .tgz, .tar.xz, .tar.zst
-// or, for supermin.d inputs, recognised by content) into entries whose
-// contents are held in memory: base tarballs are small by design.
-func TarballLayer(file string) (Layer, error) {
-	r, err := decompress.Open(file)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	origin := path.Base(file)
-	var l Layer
-	tr := tar.NewReader(r)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return l, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", file, err)
-		}
-		e, err := tarEntry(h, tr, origin)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %s: %w", file, h.Name, err)
-		}
-		if e.Path != "/" || e.Type == plan.Dir {
-			l = append(l, e)
-		}
-	}
-}
-
-func tarEntry(h *tar.Header, r io.Reader, origin string) (plan.Entry, error) {
-	e, err := plan.FromTar(h)
-	if err != nil {
-		return e, err
-	}
-	e.Origin = origin
-	if e.Type == plan.Regular {
-		data, err := io.ReadAll(r)
-		if err != nil {
-			return e, err
-		}
-		e.Size, e.Src = int64(len(data)), plan.Bytes(data)
-	}
-	return e, nil
 }
 
 // InlineLayer describes the manifest's [[file]] entries.

@@ -14,10 +14,10 @@ import (
 	"github.com/supermin-compile/supermin-compile/manifest"
 )
 
-// tarball makes name.tar in dir with GNU tar from files (path ->
+// linkTarball makes name.tar in dir with GNU tar from files (path ->
 // content; "=path" makes a hard link to path), archiving members in the
 // order given: a link's target first, as tar always does.
-func tarball(t *testing.T, dir, name string, files [][2]string) string {
+func linkTarball(t *testing.T, dir, name string, files [][2]string) string {
 	t.Helper()
 	testtool.Need(t, "tar")
 	src := filepath.Join(t.TempDir(), name)
@@ -65,7 +65,7 @@ func buildWith(t *testing.T, format string, base ...string) (string, error) {
 // GNU tar extracts: one inode, its data, its mode.
 func TestBuildLinksFromTarball(t *testing.T) {
 	dir := t.TempDir()
-	tar := tarball(t, dir, "links", [][2]string{{"d/target", "hello\n"}, {"d/hard0", "=d/target"}, {"d/zz", "=d/target"},
+	tar := linkTarball(t, dir, "links", [][2]string{{"d/target", "hello\n"}, {"d/hard0", "=d/target"}, {"d/zz", "=d/target"},
 		{"e/solo", "x"}, {"e/0", "=d/target"}})
 	oracle := t.TempDir()
 	if out, err := exec.Command("tar", "-C", oracle, "-xf", tar).CombinedOutput(); err != nil {
@@ -142,8 +142,8 @@ func linkSets(t *testing.T, root string) string {
 // under another tarball's file.
 func TestBuildRefusesEntryUnderFile(t *testing.T) {
 	dir := t.TempDir()
-	f := tarball(t, dir, "f", [][2]string{{"f", "a file"}})
-	fx := tarball(t, dir, "fx", [][2]string{{"f/x", "under it"}})
+	f := linkTarball(t, dir, "f", [][2]string{{"f", "a file"}})
+	fx := linkTarball(t, dir, "fx", [][2]string{{"f/x", "under it"}})
 	want := "invalid plan: /f/x (from fx.tar): parent /f (from f.tar) is a regular file, not a directory"
 	for _, format := range []string{"chroot", "cpio", "ext2"} {
 		out, err := buildWith(t, format, f, fx)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/supermin-compile/supermin-compile/boot/kernel"
 	"github.com/supermin-compile/supermin-compile/globber"
+	"github.com/supermin-compile/supermin-compile/internal/members"
 	"github.com/supermin-compile/supermin-compile/manifest"
 	"github.com/supermin-compile/supermin-compile/plan"
 	"github.com/supermin-compile/supermin-compile/resolver"
@@ -32,6 +33,16 @@ type Result struct {
 	// Unreadable lists, sorted, the host paths left out because this
 	// process may not read them (`unreadable = "skip"`, supermin.d).
 	Unreadable Unreadable
+	tarballs   *members.Cache // reads the base tarballs' members
+}
+
+// Close releases what a build kept of the package archives and base
+// tarballs; their members cannot be read afterwards.
+func (r *Result) Close() {
+	if c, ok := r.Universe.(io.Closer); ok {
+		c.Close()
+	}
+	r.tarballs.Close()
 }
 
 // OpenSource opens the manifest's package source.
@@ -138,7 +149,10 @@ func planWith(m *manifest.Manifest, k *kernel.Kernel, build bool) (_ *Result, er
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Resolved: resolved, Universe: u}
+	res := &Result{Resolved: resolved, Universe: u, tarballs: members.NewCache()}
+	if build {
+		res.tarballs.KeepContents()
+	}
 	pkgs, err := PackageLayer(u, resolved.Packages, pkgEx, m.Supermin, &res.Missing, &res.Unreadable)
 	if err != nil {
 		return nil, err
@@ -169,7 +183,7 @@ func planWith(m *manifest.Manifest, k *kernel.Kernel, build bool) (_ *Result, er
 		}
 	}
 	for _, b := range m.Base {
-		l, err := TarballLayer(b)
+		l, err := TarballLayer(b, res.tarballs)
 		if err != nil {
 			return nil, err
 		}

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/supermin-compile/supermin-compile/internal/members"
 	"github.com/supermin-compile/supermin-compile/internal/testtool"
 	"github.com/supermin-compile/supermin-compile/manifest"
 	"github.com/supermin-compile/supermin-compile/plan"
@@ -153,7 +154,7 @@ func TestTarballLayer(t *testing.T) {
 		if out, err := exec.Command("tar", args...).CombinedOutput(); err != nil {
 			t.Fatalf("tar %s: %v %s", c.flag, err, out)
 		}
-		l, err := TarballLayer(tarball)
+		l, err := TarballLayer(tarball, members.NewCache())
 		must(t, err)
 		got := paths(&plan.Plan{Entries: l})
 		want := "/:dir:" + c.name + " /etc:dir:" + c.name + " /etc/issue:symlink:" + c.name + "->motd " +
@@ -185,7 +186,7 @@ func TestTarballRefusesEscapes(t *testing.T) {
 	if err != nil {
 		t.Fatalf("tar: %v %s", err, out)
 	}
-	_, err = TarballLayer(tarball)
+	_, err = TarballLayer(tarball, members.NewCache())
 	if err == nil || !strings.Contains(err.Error(), `member name "../../x" leaves the archive root`) {
 		t.Errorf("want an escape error naming the member, got %v", err)
 	}

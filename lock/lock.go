@@ -11,13 +11,13 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/supermin-compile/supermin-compile/boot/initrd"
 	"github.com/supermin-compile/supermin-compile/emit"
+	"github.com/supermin-compile/supermin-compile/internal/smallfile"
 	"github.com/supermin-compile/supermin-compile/manifest"
 	"github.com/supermin-compile/supermin-compile/plan"
 	"github.com/supermin-compile/supermin-compile/resolver"
@@ -267,9 +267,12 @@ func (l *Lock) sortAll() {
 	sort.Slice(l.Inline, func(i, j int) bool { return l.Inline[i].Path < l.Inline[j].Path })
 }
 
+// MaxSize bounds a lock file: it is read whole.
+const MaxSize = 64 << 20
+
 // Read loads a lock file.
 func Read(file string) (*Lock, error) {
-	data, err := os.ReadFile(file)
+	data, err := smallfile.Read(file, MaxSize)
 	if err != nil {
 		return nil, err
 	}

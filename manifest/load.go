@@ -3,18 +3,22 @@ package manifest
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/supermin-compile/supermin-compile/internal/smallfile"
 )
+
+// MaxSize bounds a manifest: it is read whole.
+const MaxSize = 16 << 20
 
 // Load reads and validates the manifest at path.
 func Load(path string) (*Manifest, error) {
-	text, err := os.ReadFile(path)
+	text, err := smallfile.Read(path, MaxSize)
 	if err != nil {
 		return nil, err
 	}

@@ -3,9 +3,13 @@ package manifest
 import (
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
+
+	"github.com/supermin-compile/supermin-compile/internal/testtool"
 )
 
 func TestValid(t *testing.T) {
@@ -205,4 +209,25 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("want exactly one of manifest and error: %v %v", m, err)
 		}
 	})
+}
+
+// TestSuperminDBomb: a supermin.d input is held in memory, so one that
+// unpacks past MaxSize (a small .gz of millions of lines) is an error
+// naming it.
+func TestSuperminDBomb(t *testing.T) {
+	testtool.Need(t, "gzip")
+	dir := t.TempDir()
+	cmd := exec.Command("gzip", "-c")
+	cmd.Stdin = strings.NewReader(strings.Repeat("/usr/bin/tool\n", MaxSize/14+1))
+	gz, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir+"/hostfiles", gz, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = FromSuperminD([]string{dir})
+	if err == nil || !strings.Contains(err.Error(), dir+"/hostfiles: larger than 16 MiB unpacked") {
+		t.Errorf("a hostfiles bomb: %v", err)
+	}
 }

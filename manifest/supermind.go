@@ -121,13 +121,20 @@ func openInput(p string) ([]byte, io.ReadCloser, error) {
 	}{dr, r}, nil
 }
 
+// readLines reads the lines of a packages, hostfiles or excludefiles
+// input, up to MaxSize bytes decompressed: it is held whole, and a small
+// .gz could otherwise unpack into gigabytes.
 func readLines(r io.Reader) ([]string, error) {
 	var lines []string
-	sc := bufio.NewScanner(r)
+	lr := &io.LimitedReader{R: r, N: MaxSize + 1}
+	sc := bufio.NewScanner(lr)
 	for sc.Scan() {
 		if l := sc.Text(); l != "" {
 			lines = append(lines, l)
 		}
+	}
+	if lr.N == 0 {
+		return nil, fmt.Errorf("larger than %d MiB unpacked", MaxSize>>20)
 	}
 	return lines, sc.Err()
 }

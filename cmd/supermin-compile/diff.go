@@ -6,10 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/supermin-compile/supermin-compile/emit"
+	"github.com/supermin-compile/supermin-compile/internal/smallfile"
 	"github.com/supermin-compile/supermin-compile/lock"
 	"github.com/supermin-compile/supermin-compile/manifest"
 	"github.com/supermin-compile/supermin-compile/plan"
@@ -46,7 +46,7 @@ func diffCmd(args []string) int {
 
 // viewOf reads one side of a diff, recognised by its content.
 func viewOf(file string) (*lock.View, error) {
-	data, err := os.ReadFile(file)
+	data, err := smallfile.Read(file, 1<<30) // list --json of a large appliance
 	if err != nil {
 		return nil, err
 	}

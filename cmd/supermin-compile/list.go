@@ -11,6 +11,7 @@ import (
 
 	"github.com/supermin-compile/supermin-compile/emit"
 	"github.com/supermin-compile/supermin-compile/globber"
+	"github.com/supermin-compile/supermin-compile/internal/smallfile"
 	"github.com/supermin-compile/supermin-compile/plan"
 )
 
@@ -122,7 +123,7 @@ func glob(args []string) int {
 }
 
 func readLines(file string) ([]string, error) {
-	data, err := os.ReadFile(file)
+	data, err := smallfile.Read(file, 64<<20)
 	if err != nil {
 		return nil, err
 	}

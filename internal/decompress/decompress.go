@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/bzip2"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -31,6 +32,13 @@ var (
 	magicLzma  = []byte{0x5d, 0x00, 0x00}
 )
 
+// MaxWindow bounds the history a stream may ask the decompressor to keep
+// (xz and lzma dictionaries, zstd windows), since that much memory is
+// allocated on the header's word. It is what xz -9 uses; zstd uses 8 MiB
+// up to level 19. A stream that asks for more is refused: a few bytes of
+// header must not cost a gigabyte.
+const MaxWindow = 64 << 20
+
 // Reader is a decompressing reader and what releases it.
 type Reader struct {
 	io.Reader
@@ -42,10 +50,23 @@ type Reader struct {
 // of a .deb is damaged.
 func (d *Reader) Read(p []byte) (int, error) {
 	n, err := d.Reader.Read(p)
-	if err != nil && err != io.EOF && d.Kind != "none" && !strings.HasPrefix(err.Error(), d.Kind+":") {
-		err = fmt.Errorf("%s: %w", d.Kind, err)
+	if err != nil && err != io.EOF && d.Kind != "none" {
+		err = explain(d.Kind, err)
 	}
 	return n, err
+}
+
+// explain prefixes err with the format, and says why a window is refused.
+func explain(kind string, err error) error {
+	var dict *lzma.ErrDictSize
+	if errors.Is(err, xz.ErrMemlimit) || errors.Is(err, zstd.ErrWindowSizeExceeded) ||
+		errors.Is(err, zstd.ErrDecoderSizeExceeded) || errors.As(err, &dict) {
+		return fmt.Errorf("%s: the stream asks for a window (history) larger than the %d MiB allowed", kind, MaxWindow>>20)
+	}
+	if strings.HasPrefix(err.Error(), kind+":") {
+		return err
+	}
+	return fmt.Errorf("%s: %w", kind, err)
 }
 
 func (d *Reader) Close() error {
@@ -74,19 +95,18 @@ func New(r io.Reader) (*Reader, error) {
 	case bytes.HasPrefix(head, magicXz):
 		// xi2/xz (a port of xz-embedded) decodes about ten times faster
 		// than ulikunitz/xz, which made xz .debs the bulk of a build.
-		// The largest dictionary xz can write; memory follows what each
-		// stream's header asks for, not this limit.
-		z, err := xz.NewReader(br, 1536<<20)
+		z, err := xz.NewReader(br, MaxWindow)
 		if err != nil {
-			return nil, fmt.Errorf("xz: %w", err)
+			return nil, explain("xz", err)
 		}
 		return &Reader{Reader: z, Kind: "xz"}, nil
 	case bytes.HasPrefix(head, magicZstd):
 		// One goroutine and low memory: many streams may be open at once
 		// (one per package being copied), each should stay small.
-		z, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
+		z, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
+			zstd.WithDecoderMaxWindow(MaxWindow))
 		if err != nil {
-			return nil, fmt.Errorf("zstd: %w", err)
+			return nil, explain("zstd", err)
 		}
 		return &Reader{Reader: z, close: z.Close, Kind: "zstd"}, nil
 	case bytes.HasPrefix(head, magicBzip2):
@@ -94,9 +114,9 @@ func New(r io.Reader) (*Reader, error) {
 	case bytes.HasPrefix(head, magicLz4):
 		return &Reader{Reader: lz4.NewReader(br), Kind: "lz4"}, nil
 	case bytes.HasPrefix(head, magicLzma):
-		z, err := lzma.NewReader(br)
+		z, err := lzma.ReaderConfig{DictCap: MaxWindow}.NewReader(br)
 		if err != nil {
-			return nil, fmt.Errorf("lzma: %w", err)
+			return nil, explain("lzma", err)
 		}
 		return &Reader{Reader: z, Kind: "lzma"}, nil
 	}

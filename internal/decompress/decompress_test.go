@@ -52,7 +52,8 @@ func TestFormats(t *testing.T) {
 		{"xz", []string{"xz", "-c", "--check=sha256"}},
 		{"xz", []string{"xz", "-c", "--block-size=64KiB"}},
 		{"xz", []string{"xz", "-c", "--x86", "--lzma2=preset=6"}},
-		{"xz", []string{"xz", "-c", "--lzma2=dict=128MiB"}},
+		{"xz", []string{"xz", "-c", "--lzma2=dict=64MiB"}},
+		{"zstd", []string{"zstd", "-c", "--long=26"}},
 		{"lzma", []string{"xz", "-c", "--format=lzma"}},
 		{"gzip", []string{"gzip", "-c"}},
 		{"zstd", []string{"zstd", "-c", "-19"}},
@@ -84,6 +85,29 @@ func TestFormats(t *testing.T) {
 	}
 }
 
+// TestWindowLimit: a stream whose header asks for more history than
+// MaxWindow is refused with a message saying so, before the memory is
+// taken (the real tools write such headers when told to).
+func TestWindowLimit(t *testing.T) {
+	testtool.Need(t, "xz", "zstd")
+	data := sample()
+	for _, argv := range [][]string{
+		{"xz", "-c", "--lzma2=dict=128MiB"},
+		{"xz", "-c", "--format=lzma", "--lzma1=dict=1536MiB"},
+		{"zstd", "-c", "--long=27"},
+		{"zstd", "-c", "--long=31"},
+	} {
+		r, err := New(bytes.NewReader(compress(t, data, argv...)))
+		if err == nil {
+			_, err = io.ReadAll(r)
+			r.Close()
+		}
+		if err == nil || !strings.Contains(err.Error(), "larger than the 64 MiB allowed") {
+			t.Errorf("%v: %v, want the window refused", argv, err)
+		}
+	}
+}
+
 // TestCorruptNamesFormat: a damaged stream's error says which format, once.
 func TestCorruptNamesFormat(t *testing.T) {
 	testtool.Need(t, "xz")
@@ -98,12 +122,14 @@ func TestCorruptNamesFormat(t *testing.T) {
 	}
 }
 
-// FuzzNew: any input decompresses or fails, without panicking.
+// FuzzNew: any input decompresses or fails, without panicking, and
+// allocates a few windows at most, whatever the headers claim.
 func FuzzNew(f *testing.F) {
 	for _, magic := range [][]byte{magicGzip, magicXz, magicZstd, magicBzip2, magicLz4, magicLzma, []byte("plain")} {
 		f.Add(append(append([]byte{}, magic...), make([]byte, 32)...))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
+		defer testtool.AllocsUnder(t, 4*MaxWindow)()
 		r, err := New(bytes.NewReader(b))
 		if err != nil {
 			return

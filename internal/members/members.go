@@ -1,6 +1,6 @@
 // Package members reads the members of compressed archives (a .deb's
-// data.tar, an rpm's cpio payload) in whatever order formats ask for
-// them, decompressing each archive once.
+// data.tar, an rpm's cpio payload, a base tarball) in whatever order
+// formats ask for them, decompressing each archive once.
 //
 // A backend lists an archive by streaming it from start to end, and hands
 // every member with data to Keep, which copies it into a spool: one
@@ -62,6 +62,9 @@ func NewCache() *Cache { return &Cache{} }
 // does nothing: commands that only list (list, lock, sbom) need neither
 // the copy nor the room in TMPDIR.
 func (c *Cache) KeepContents() { c.keep.Store(true) }
+
+// Keeping reports whether KeepContents was called.
+func (c *Cache) Keeping() bool { return c.keep.Load() }
 
 // Keep, called while listing, copies member index of a (size bytes, read
 // from r) into the spool, once KeepContents was called. An error is r's

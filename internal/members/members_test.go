@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/supermin-compile/supermin-compile/internal/testtool"
+	"github.com/supermin-compile/supermin-compile/plan"
 )
 
 // fakeArchive is an archive in memory; a member with no data is not a
@@ -224,5 +227,53 @@ func TestListOnly(t *testing.T) {
 	read(t, c, a, 1)
 	if n := c.Starts(); n != 1 {
 		t.Errorf("%d streams, want 1", n)
+	}
+}
+
+// unreadable fails the test when a Keep reads it.
+type unreadable struct{ t *testing.T }
+
+func (u unreadable) Read([]byte) (int, error) {
+	u.t.Error("a member larger than TMPDIR's free space was read")
+	return 0, io.EOF
+}
+
+// TestNoRoom: a member larger than the free space of TMPDIR (a tarball
+// bomb, a lying size) is refused before a byte of it is read, with the
+// message that says what to do.
+func TestNoRoom(t *testing.T) {
+	t.Setenv("TMPDIR", testtool.Tmpfs(t, "16m"))
+	c := NewCache()
+	defer c.Close()
+	c.KeepContents()
+	err := c.Keep(newFake("a.pkg"), 1, 4<<30, unreadable{t})
+	if err == nil || !strings.Contains(err.Error(), "no space left on device: a member of 4096 MiB, 16 MiB free") ||
+		!strings.Contains(err.Error(), "set TMPDIR to a directory with room") {
+		t.Errorf("Keep of 4 GiB into 16 MiB: %v", err)
+	}
+}
+
+// TestBudget: an archive's listing may take MaxListing bytes, whether in
+// many entries or in long names.
+func TestBudget(t *testing.T) {
+	var b Budget
+	name := plan.Entry{Path: "/" + strings.Repeat("n", 1<<20)}
+	for i := 0; i < MaxListing/(2<<20)-1; i++ {
+		if err := b.Spend(&name); err != nil {
+			t.Fatalf("entry %d: %v", i, err)
+		}
+	}
+	var err error
+	for i := 0; err == nil && i < 10; i++ {
+		err = b.Spend(&name)
+	}
+	if err == nil || !strings.Contains(err.Error(), "more than 256 MiB of memory") {
+		t.Errorf("past the budget: %v", err)
+	}
+	var small Budget
+	for i := range MaxListing / entryCost / 2 {
+		if err := small.Spend(&plan.Entry{Path: "/x"}); err != nil {
+			t.Fatalf("small entry %d: %v", i, err)
+		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"sync"
+
+	"golang.org/x/sys/unix"
 )
 
 // spool holds member contents in one temporary file.
@@ -30,8 +32,13 @@ func (s *spool) put(k key, size int64, r io.Reader) error {
 	if err != nil {
 		return err
 	}
+	if err := roomFor(f, size); err != nil {
+		return s.fail(err)
+	}
 	src := &errReader{r: r}
-	n, err := io.Copy(io.NewOffsetWriter(f, off), io.LimitReader(src, size))
+	buf := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(buf)
+	n, err := io.CopyBuffer(io.NewOffsetWriter(f, off), io.LimitReader(src, size), *buf)
 	switch {
 	case src.err != nil:
 		return src.err
@@ -47,6 +54,10 @@ func (s *spool) put(k key, size int64, r io.Reader) error {
 	}
 	return nil
 }
+
+// copyBufs spares a 32 KiB buffer per member (io.Copy would allocate one
+// each time: gigabytes of garbage for a tarball of 100,000 small files).
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
 // errReader remembers a read error, to tell it from a write error.
 type errReader struct {
@@ -94,8 +105,26 @@ func (s *spool) fail(err error) error {
 	return s.err
 }
 
+// roomFor fails when the spool's filesystem has less than size bytes free:
+// a member too large for it (a tarball bomb, a lying size) is an error
+// before it fills TMPDIR, not after. Small members are left to ENOSPC: a
+// statfs per member would cost more than it saves.
+func roomFor(f *os.File, size int64) error {
+	if size < 64<<20 {
+		return nil
+	}
+	var st unix.Statfs_t
+	if err := unix.Fstatfs(int(f.Fd()), &st); err != nil {
+		return nil // the writes will tell
+	}
+	if free := int64(st.Bavail) * st.Bsize; size > free {
+		return fmt.Errorf("%w: a member of %d MiB, %d MiB free", unix.ENOSPC, size>>20, free>>20)
+	}
+	return nil
+}
+
 func spoolError(err error) error {
-	return fmt.Errorf("keeping the unpacked packages in TMPDIR (%s): %w; set TMPDIR to a directory with room for them", os.TempDir(), err)
+	return fmt.Errorf("keeping the unpacked packages and tarballs in TMPDIR (%s): %w; set TMPDIR to a directory with room for them", os.TempDir(), err)
 }
 
 // open returns a reader of k's contents, if the spool holds them.

@@ -8,6 +8,7 @@ package testtool
 import (
 	"os"
 	"os/exec"
+	"runtime"
 	"testing"
 )
 
@@ -36,4 +37,41 @@ func Root(t testing.TB) {
 	if os.Getuid() != 0 {
 		Missing(t, "needs root")
 	}
+}
+
+// Tmpfs mounts a tmpfs of size ("16m") on a new directory and returns it;
+// it is unmounted when the test ends. It needs root.
+func Tmpfs(t testing.TB, size string) string {
+	t.Helper()
+	Root(t)
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Fatalf("mount tmpfs: %v %s", err, out)
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
+			t.Errorf("umount %s: %v %s", dir, err, out)
+		}
+	})
+	return dir
+}
+
+// AllocsUnder starts counting the bytes the program allocates; the
+// function it returns fails the test once they exceed bound. Fuzz targets
+// check each input so: an allocation sized by a claim of the input (a
+// member size, a dictionary) shows at once, even if never touched.
+func AllocsUnder(t testing.TB, bound uint64) func() {
+	start := allocated()
+	return func() {
+		t.Helper()
+		if n := allocated() - start; n > bound {
+			t.Fatalf("one input allocated %d MiB, over the %d MiB bound", n>>20, bound>>20)
+		}
+	}
+}
+
+func allocated() uint64 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.TotalAlloc
 }

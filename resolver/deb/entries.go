@@ -55,6 +55,7 @@ type lister struct {
 	index   int             // of the next header, as the member stream counts them
 	regular map[string]bool // regular files so far: hard-link targets
 	entries []plan.Entry
+	budget  members.Budget
 }
 
 func newLister(a *archive) *lister { return &lister{a: a, regular: map[string]bool{}} }
@@ -66,6 +67,9 @@ func (l *lister) add(h *tar.Header) error {
 		return nil // PAX defaults, not a file
 	}
 	e, err := l.entry(h, index)
+	if err == nil {
+		err = l.budget.Spend(&e)
+	}
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,9 @@ import (
 	"testing"
 
 	"github.com/supermin-compile/supermin-compile/internal/deb822"
+	"github.com/supermin-compile/supermin-compile/internal/decompress"
 	"github.com/supermin-compile/supermin-compile/internal/members"
+	"github.com/supermin-compile/supermin-compile/internal/testtool"
 )
 
 var indexSeed = `Package: 0ad
@@ -56,7 +58,7 @@ func FuzzParagraphs(f *testing.F) {
 
 // FuzzDebArchive: any bytes as a .deb open or fail with an error; when
 // one opens, listing and reading its data.tar do not panic either, and
-// every entry path is absolute and clean.
+// every entry path is absolute and clean, and an input allocates boundedly.
 func FuzzDebArchive(f *testing.F) {
 	dir := mkdebs(f)
 	debs, _ := filepath.Glob(filepath.Join(dir, "*.deb"))
@@ -78,6 +80,7 @@ func FuzzDebArchive(f *testing.F) {
 		}
 		a := &archive{deb: df, cache: members.NewCache()}
 		defer a.cache.Close()
+		defer testtool.AllocsUnder(t, 2*members.MaxListing+4*decompress.MaxWindow)()
 		entries, err := a.list()
 		if err != nil {
 			return

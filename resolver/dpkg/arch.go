@@ -6,15 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"runtime"
+
+	"github.com/supermin-compile/supermin-compile/internal/smallfile"
 )
 
 // nativeArch follows dpkg: the arch file (native first) when present, else
 // the architecture of the installed dpkg, else the host's, as a last guess.
 func nativeArch(admin, dpkgArch string) (string, error) {
-	data, err := os.ReadFile(filepath.Join(admin, "arch"))
+	data, err := smallfile.Read(filepath.Join(admin, "arch"), 1<<20)
 	switch {
 	case err == nil:
 		if a := firstLine(data); a != "" {

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/supermin-compile/supermin-compile/internal/smallfile"
 	"github.com/supermin-compile/supermin-compile/resolver"
 )
 
@@ -49,7 +49,7 @@ func (db *Database) readInfo(p *resolver.Package, ext string) ([]byte, error) {
 		names[0], names[1] = names[1], names[0]
 	}
 	for _, name := range names {
-		data, err := os.ReadFile(filepath.Join(db.admin, "info", name))
+		data, err := smallfile.Read(filepath.Join(db.admin, "info", name), 256<<20)
 		if !errors.Is(err, fs.ErrNotExist) {
 			return data, err
 		}

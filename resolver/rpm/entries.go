@@ -66,6 +66,9 @@ func (a *archive) scan() error {
 			return a.Errorf("payload: %w", err)
 		}
 		a.index[p] = i
+		if len(a.index) > len(a.pkg.files) { // damaged, or a bomb of tiny members
+			return a.Errorf("payload: more files than the %d the header lists", len(a.pkg.files))
+		}
 		if err := a.cache.Keep(a, i, size, s); err != nil {
 			return a.Errorf("payload: %s: %w", name, err)
 		}
@@ -88,6 +91,7 @@ func (d *Dir) Entries(p *resolver.Package) ([]plan.Entry, error) {
 	}
 	groups := linkGroups(a.pkg.files)
 	var out []plan.Entry
+	var budget members.Budget
 	for i, f := range a.pkg.files {
 		if f.flags&fileGhost != 0 {
 			continue
@@ -102,6 +106,9 @@ func (d *Dir) Entries(p *resolver.Package) ([]plan.Entry, error) {
 			if e.Src, err = a.source(f, g); err != nil {
 				return nil, err
 			}
+		}
+		if err := budget.Spend(&e); err != nil {
+			return nil, a.Errorf("%w", err)
 		}
 		out = append(out, e)
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/supermin-compile/supermin-compile/internal/decompress"
 	"github.com/supermin-compile/supermin-compile/internal/testtool"
 )
 
@@ -23,6 +24,7 @@ func FuzzHeader(f *testing.F) {
 	}
 	f.Add(append(append([]byte{}, leadMagic...), make([]byte, 200)...))
 	f.Fuzz(func(t *testing.T, b []byte) {
+		defer testtool.AllocsUnder(t, 64<<20)() // the input is at most 1 MiB
 		if h, _, err := readFileHeaders(bytes.NewReader(b)); err == nil {
 			readMeta(h)
 		}
@@ -48,7 +50,7 @@ func newc(name string, mode int, data string) []byte {
 }
 
 // FuzzPayload: any bytes as a payload are read to the end or give an
-// error, never a panic.
+// error, never a panic, allocating a few decompression windows at most.
 func FuzzPayload(f *testing.F) {
 	seed := append(newc("./etc/passwd", 0o100644, "root:x:0:0::/:/bin/sh\n"), newc("./usr", 0o40755, "")...)
 	f.Add(append(seed, newc("TRAILER!!!", 0, "")...))
@@ -62,6 +64,7 @@ func FuzzPayload(f *testing.F) {
 			return
 		}
 		defer p.Close()
+		defer testtool.AllocsUnder(t, 4*decompress.MaxWindow)()
 		for range 1000 {
 			if _, _, err := p.Next(); err != nil {
 				return

@@ -3,6 +3,7 @@ package rpm
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 	"slices"
 	"strconv"
@@ -64,6 +65,10 @@ func (d *Dir) shipping(path string) *archive {
 	return nil
 }
 
+// maxIDFile bounds what is read of /etc/passwd or /etc/group, which are
+// held in memory: Fedora's are a few KiB.
+const maxIDFile = 4 << 20
+
 // readMember reads one file out of a payload.
 func readMember(a *archive, path string) ([]byte, error) {
 	s, err := openPayload(a.path, a.offset)
@@ -77,7 +82,10 @@ func readMember(a *archive, path string) ([]byte, error) {
 			return nil, a.Errorf("reading %s: %w", path, err)
 		}
 		if p, err := plan.MemberPath(name); err == nil && p == path {
-			b, err := io.ReadAll(s)
+			b, err := io.ReadAll(io.LimitReader(s, maxIDFile+1))
+			if err == nil && len(b) > maxIDFile {
+				err = fmt.Errorf("larger than %d bytes", maxIDFile)
+			}
 			if err != nil {
 				return nil, a.Errorf("reading %s: %w", path, err)
 			}
