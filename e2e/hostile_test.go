@@ -300,20 +300,20 @@ var hostileInputs = []hostile{
 			cut(t, f, 0.5)
 			return f
 		})},
-	{name: "zstd window of 2 TiB", cmd: "build", code: 1, want: "larger than the 64 MiB allowed",
+	{name: "zstd window of 2 TiB", cmd: "build", code: 1, want: "larger than the 128 MiB allowed",
 		make: tarCase("", func(t *testing.T, dir string) string {
 			f := gnuTarOf(t, dir, "window.tar.zst", "--zstd")
 			edit(t, f, func(b []byte) []byte { return setZstdWindow(b, 31) })
 			return f
 		})},
-	{name: "zstd frame claiming 4 GiB", cmd: "build", code: 1, want: "larger than the 64 MiB allowed",
+	{name: "zstd frame claiming 4 GiB", cmd: "build", code: 1, want: "larger than the 128 MiB allowed",
 		make: tarCase("", func(t *testing.T, dir string) string {
 			f := gnuTarOf(t, dir, "fcs.tar")
 			run(t, nil, "zstd", "-q", f, "-o", f+".zst")
 			edit(t, f+".zst", setZstdContentSize)
 			return f + ".zst"
 		})},
-	{name: "xz dictionary of 3 GiB", cmd: "build", code: 1, want: "larger than the 64 MiB allowed",
+	{name: "xz dictionary of 3 GiB", cmd: "build", code: 1, want: "larger than the 128 MiB allowed",
 		make: tarCase("", func(t *testing.T, dir string) string {
 			f := gnuTarOf(t, dir, "dict.tar.xz", "-J")
 			edit(t, f, func(b []byte) []byte { return setXzDict(b, 39) })

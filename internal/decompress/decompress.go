@@ -34,10 +34,11 @@ var (
 
 // MaxWindow bounds the history a stream may ask the decompressor to keep
 // (xz and lzma dictionaries, zstd windows), since that much memory is
-// allocated on the header's word. It is what xz -9 uses; zstd uses 8 MiB
-// up to level 19. A stream that asks for more is refused: a few bytes of
+// allocated on the header's word. It is the zstd tool's own default limit
+// when decompressing (zstd --ultra -22 and --long=27 stay within it; xz -9
+// uses 64 MiB). A stream that asks for more is refused: a few bytes of
 // header must not cost a gigabyte.
-const MaxWindow = 64 << 20
+const MaxWindow = 128 << 20
 
 // Reader is a decompressing reader and what releases it.
 type Reader struct {
