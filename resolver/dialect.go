@@ -23,6 +23,13 @@ type Dialect interface {
 	Relations(p *Package) ([]Relation, error)
 	// Provides returns the capabilities p provides besides its own name.
 	Provides(p *Package) ([]Alt, error)
+	// BestOnly reports whether only the best version of a name can be
+	// chosen for a relation (apt's candidate version), rather than any
+	// version that satisfies it.
+	BestOnly() bool
+	// CompareProviders orders two providers of one name, the one to try
+	// first negative.
+	CompareProviders(a, b *Package) int
 }
 
 // DialectUniverse is a Universe whose packages are not Debian's.
