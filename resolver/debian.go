@@ -119,8 +119,8 @@ func (d *debian) Provides(p *Package) ([]Alt, error) {
 	return out, nil
 }
 
-// BestOnly: apt considers only a name's candidate, its best version.
-func (d *debian) BestOnly() bool { return true }
+// AptChoice: Debian packages are chosen by apt's rules.
+func (d *debian) AptChoice() bool { return true }
 
 // CompareProviders is apt's order (CompareProviders in apt-pkg/depcache.cc)
 // as it applies on an empty system of one architecture: Essential first,

@@ -49,7 +49,7 @@
 //     package nor any candidate could satisfy (excluded ones count as
 //     candidates here). When no solution can be installed the first one
 //     not excluded is taken, and its unsatisfiable relation warned about
-//     (apt would give up). apt's later recovery, unmarking a package
+//     (apt would give up). rpm: the first solution not excluded wins. apt's later recovery, unmarking a package
 //     whose dependencies fail deeper down or that conflicts with a later
 //     choice, is not reproduced; conflicts are checked on the result
 //     (resolver/deb's CheckConflicts).

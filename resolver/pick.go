@@ -70,13 +70,14 @@ func (r *walker) solutions(alts []Alt) []*Package {
 
 // versions returns the versions of name a relation can choose from, best
 // first: the selected one if any (only one version of a name can be
-// installed), else the best only or all, as the dialect says.
+// installed), else the best only (apt's candidate) or all, as the dialect
+// says.
 func (r *walker) versions(name string) []*Package {
 	if p := r.selected[name]; p != nil {
 		return []*Package{p}
 	}
 	all := r.ix.byName[name]
-	if r.ix.d.BestOnly() && len(all) > 1 {
+	if r.ix.d.AptChoice() && len(all) > 1 {
 		return all[:1]
 	}
 	return all
@@ -87,15 +88,19 @@ func (r *walker) eligible(p *Package) bool {
 	if s := r.selected[p.Name]; s != nil {
 		return s == p
 	}
-	return !r.ix.d.BestOnly() || r.ix.byName[p.Name][0] == p
+	return !r.ix.d.AptChoice() || r.ix.byName[p.Name][0] == p
 }
 
 // installable is apt's check before it chooses a package
 // (IsInstallOkDependenciesSatisfiableByCandidates): each of p's relations
 // is satisfied by a selected package, or could be by some package,
 // excluded ones included (an exclude means the package is taken care of).
-// Conditional and unsupported relations do not count.
+// Conditional and unsupported relations do not count. Dialects that do
+// not choose as apt does take any package.
 func (r *walker) installable(p *Package) bool {
+	if !r.ix.d.AptChoice() {
+		return true
+	}
 	rels, err := r.relationsOf(p)
 	if err != nil {
 		return true // the error is reported if p is followed

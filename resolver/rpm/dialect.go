@@ -61,9 +61,10 @@ func (d *dialect) Relations(p *resolver.Package) ([]resolver.Relation, error) {
 	return out, nil
 }
 
-// BestOnly: a versioned require may be met by an older version when a
-// newer one is also present, as dnf would.
-func (d *dialect) BestOnly() bool { return false }
+// AptChoice: a versioned require may be met by an older version when a
+// newer one is also present, as dnf would, and the first package that
+// satisfies a require is taken.
+func (d *dialect) AptChoice() bool { return false }
 
 // CompareProviders: rpm has no priorities; providers are tried in name
 // order.
