@@ -334,10 +334,7 @@ func TestAptIndexBuild(t *testing.T) {
 	indexes := aptIndexes(t)
 	src := fmt.Sprintf("[source]\ntype = \"apt-index\"\npath = %q\nindexes = %s\n", dir, tomlList(indexes))
 	m := filepath.Join(t.TempDir(), "app.toml")
-	// mawk: base-files needs awk, and where we would take its first
-	// provider by name, gawk, apt took mawk (see aptDifferences in
-	// resolver/deb): name it, so that the closure is apt's.
-	writeFile(t, m, "packages = [\"busybox-static\", \"bash\", \"mawk\"]\nformat = \"chroot\"\nkernel = false\n"+src)
+	writeFile(t, m, "packages = [\"busybox-static\", \"bash\"]\nformat = \"chroot\"\nkernel = false\n"+src)
 	out := filepath.Join(t.TempDir(), "out")
 	run(t, nil, binary(t), "build", m, "-o", out)
 	checkTree(t, out, dir, "")

@@ -1,7 +1,9 @@
 package resolver
 
 import (
+	"cmp"
 	"fmt"
+	"strings"
 
 	"pault.ag/go/debian/dependency"
 	"pault.ag/go/debian/version"
@@ -115,4 +117,47 @@ func (d *debian) Provides(p *Package) ([]Alt, error) {
 		out = append(out, r.Alts[0])
 	}
 	return out, nil
+}
+
+// AptChoice: Debian packages are chosen by apt's rules.
+func (d *debian) AptChoice() bool { return true }
+
+// CompareProviders is apt's order (CompareProviders in apt-pkg/depcache.cc)
+// as it applies on an empty system of one architecture: Essential first,
+// then Protected, then the higher Priority, then the package apt's cache
+// numbered last (the highest FirstNamed). apt's cache makes the package
+// apt Essential and Protected whatever its fields say. Name order breaks
+// the ties left by sources that do not number their packages.
+func (d *debian) CompareProviders(a, b *Package) int {
+	return cmp.Or(
+		compareTrueFirst(a.Essential || a.Name == "apt", b.Essential || b.Name == "apt"),
+		compareTrueFirst(a.Protected || a.Name == "apt", b.Protected || b.Name == "apt"),
+		cmp.Compare(priorityRank(a.Priority), priorityRank(b.Priority)),
+		cmp.Compare(b.FirstNamed, a.FirstNamed),
+		strings.Compare(a.Name, b.Name))
+}
+
+func compareTrueFirst(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return -1
+	}
+	return 1
+}
+
+// priorityRank is apt's number for a Priority, the higher priority lower.
+// As in apt, a package without the field comes before even "required",
+// and an unknown word counts as "extra".
+func priorityRank(p string) int {
+	if p == "" {
+		return 0
+	}
+	for i, word := range []string{"required", "important", "standard", "optional", "extra"} {
+		if strings.EqualFold(p, word) {
+			return i + 1
+		}
+	}
+	return 5
 }

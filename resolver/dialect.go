@@ -23,6 +23,15 @@ type Dialect interface {
 	Relations(p *Package) ([]Relation, error)
 	// Provides returns the capabilities p provides besides its own name.
 	Provides(p *Package) ([]Alt, error)
+	// AptChoice reports whether the walk chooses as apt does: only the
+	// best version of a name is a candidate, and a package one of whose
+	// relations no candidate could satisfy is passed over. Otherwise any
+	// version that satisfies a relation can be chosen, the first one in
+	// order whatever its own relations.
+	AptChoice() bool
+	// CompareProviders orders two providers of one name, the one to try
+	// first negative.
+	CompareProviders(a, b *Package) int
 }
 
 // DialectUniverse is a Universe whose packages are not Debian's.

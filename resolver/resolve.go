@@ -15,10 +15,11 @@ func Resolve(u Universe, req Request) (*Result, error) {
 		return nil, err
 	}
 	r := &walker{
-		ix:       ix,
-		excluded: map[string]bool{},
-		selected: map[string]*Package{},
-		res:      &Result{Reasons: map[string]string{}},
+		ix:        ix,
+		excluded:  map[string]bool{},
+		selected:  map[string]*Package{},
+		relations: map[*Package][]Relation{},
+		res:       &Result{Reasons: map[string]string{}},
 	}
 	if err := r.setExcludes(req.Exclude); err != nil {
 		return nil, err
@@ -29,6 +30,7 @@ func Resolve(u Universe, req Request) (*Result, error) {
 	if err := r.seedOptional(req.Optional); err != nil {
 		return nil, err
 	}
+	r.requested = len(r.order)
 	if err := r.walk(); err != nil {
 		return nil, err
 	}
@@ -37,13 +39,14 @@ func Resolve(u Universe, req Request) (*Result, error) {
 
 // walker holds the state of one Resolve call.
 type walker struct {
-	ix       *index
-	excluded map[string]bool     // names never to select
-	selected map[string]*Package // name -> the one package chosen for it
-	order    []*Package          // selection order; doubles as the BFS queue
-	next     int                 // the queue's head in order
-	pending  []pending           // conditional relations not yet applied
-	res      *Result
+	ix        *index
+	excluded  map[string]bool         // names never to select
+	selected  map[string]*Package     // name -> the one package chosen for it
+	order     []*Package              // selection order
+	requested int                     // order[:requested] are the requested packages
+	relations map[*Package][]Relation // parsed once, see relationsOf
+	pending   []pending               // conditional relations not yet applied
+	res       *Result
 }
 
 func (r *walker) setExcludes(names []string) error {
@@ -81,38 +84,88 @@ func (r *walker) add(p *Package, parent string) {
 	r.order = append(r.order, p)
 }
 
-// walk drains the queue, then applies conditional relations whose
-// condition now holds, and repeats until nothing changes. "unless"
-// relations are decided only when no "if" relation fires any more.
+// walk follows the requested packages' relations, in request order, then
+// applies conditional relations whose condition now holds, and repeats
+// until nothing changes. "unless" relations are decided only when no "if"
+// relation fires any more.
 func (r *walker) walk() error {
-	for {
-		if err := r.drain(); err != nil {
+	for _, p := range r.order[:r.requested] {
+		if err := r.follow(p); err != nil {
 			return err
 		}
-		if !r.applyConditions(false) && !r.applyConditions(true) {
-			return nil
+	}
+	for {
+		applied, err := r.applyConditions(false)
+		if err == nil && !applied {
+			applied, err = r.applyConditions(true)
+		}
+		if err != nil || !applied {
+			return err
 		}
 	}
 }
 
-func (r *walker) drain() error {
-	for ; r.next < len(r.order); r.next++ {
-		p := r.order[r.next]
-		rels, err := r.ix.d.Relations(p)
-		if err != nil {
-			return err
+// follow satisfies p's relations depth first, as apt's MarkInstall does:
+// the package chosen for one relation has all of its own relations
+// satisfied before the next relation of p is looked at. Which packages are
+// already selected when a relation is reached decides its or-groups and
+// providers, so this order is part of the answer.
+func (r *walker) follow(p *Package) error {
+	type frame struct {
+		p    *Package
+		rels []Relation
+	}
+	var stack []frame
+	push := func(p *Package) error {
+		rels, err := r.relationsOf(p)
+		stack = append(stack, frame{p, rels})
+		return err
+	}
+	if err := push(p); err != nil {
+		return err
+	}
+	for len(stack) > 0 {
+		f := &stack[len(stack)-1]
+		if len(f.rels) == 0 {
+			stack = stack[:len(stack)-1]
+			continue
 		}
-		for _, rel := range rels {
-			if rel.Unsupported != "" {
-				r.warn("dependency %q of %s is not supported (%s); ignored%s", rel.Text, p.Name, rel.Unsupported, r.via(p.Name))
-				continue
-			}
-			if len(rel.If) > 0 {
-				r.pending = append(r.pending, pending{p, rel})
-			} else {
-				r.satisfy(p, rel)
+		rel := f.rels[0]
+		f.rels = f.rels[1:]
+		if dep := r.satisfyRelation(f.p, rel); dep != nil {
+			if err := push(dep); err != nil {
+				return err
 			}
 		}
+	}
+	return nil
+}
+
+// relationsOf parses p's relations once: the installability check reads
+// those of packages it then does not choose.
+func (r *walker) relationsOf(p *Package) ([]Relation, error) {
+	if rels, ok := r.relations[p]; ok {
+		return rels, nil
+	}
+	rels, err := r.ix.d.Relations(p)
+	if err != nil {
+		return nil, err
+	}
+	r.relations[p] = rels
+	return rels, nil
+}
+
+// satisfyRelation applies one relation of p: an unsupported one is warned
+// about, a conditional one waits (see walk). It returns the package newly
+// selected for it, if any.
+func (r *walker) satisfyRelation(p *Package, rel Relation) *Package {
+	switch {
+	case rel.Unsupported != "":
+		r.warn("dependency %q of %s is not supported (%s); ignored%s", rel.Text, p.Name, rel.Unsupported, r.via(p.Name))
+	case len(rel.If) > 0:
+		r.pending = append(r.pending, pending{p, rel})
+	default:
+		return r.satisfy(p, rel)
 	}
 	return nil
 }
@@ -124,9 +177,10 @@ type pending struct {
 }
 
 // applyConditions applies the pending relations of one kind whose
-// condition holds, in the order they were met; it reports whether any did.
-func (r *walker) applyConditions(unless bool) bool {
-	applied := false
+// condition holds, in the order they were met, following what each
+// selects; it reports whether any was applied.
+func (r *walker) applyConditions(unless bool) (bool, error) {
+	var apply []pending
 	keep := r.pending[:0]
 	for _, c := range r.pending {
 		holds := r.selectedFor(c.rel.If) != nil
@@ -134,28 +188,39 @@ func (r *walker) applyConditions(unless bool) bool {
 		case c.rel.Unless != unless:
 			keep = append(keep, c)
 		case holds != unless:
-			r.satisfy(c.from, c.rel)
-			applied = true
+			apply = append(apply, c)
 		case !unless:
 			keep = append(keep, c) // its condition may hold later
 		}
 	}
 	r.pending = keep
-	return applied
+	for _, c := range apply {
+		if dep := r.satisfy(c.from, c.rel); dep != nil {
+			if err := r.follow(dep); err != nil {
+				return false, err
+			}
+		}
+	}
+	return len(apply) > 0, nil
 }
 
-func (r *walker) satisfy(p *Package, rel Relation) {
+// satisfy selects a package for rel unless a selected one satisfies it
+// already, and returns the one it selected.
+func (r *walker) satisfy(p *Package, rel Relation) *Package {
 	if r.selectedFor(rel.Alts) != nil {
-		return
+		return nil
 	}
-	if dep, blocked := r.pick(rel.Alts); dep != nil {
+	dep, blocked := r.choose(rel.Alts)
+	switch {
+	case dep != nil:
 		r.add(dep, p.Name)
-	} else if len(blocked) > 0 {
+	case len(blocked) > 0:
 		r.warn("dependency %q of %s is satisfiable only by excluded %s%s",
 			rel.Text, p.Name, strings.Join(blocked, ", "), r.via(p.Name))
-	} else {
+	default:
 		r.warn("unsatisfied dependency %q of %s%s", rel.Text, p.Name, r.via(p.Name))
 	}
+	return dep
 }
 
 // via renders the chain that led to name for a message.

@@ -228,8 +228,8 @@ func TestWarningChain(t *testing.T) {
 	}
 }
 
-func TestBreadthFirstReasons(t *testing.T) {
-	// a is walked before b, so c is credited to a even though b needs it too.
+func TestDepthFirstReasons(t *testing.T) {
+	// b is requested first, so c is credited to b even though a needs it too.
 	u := universe(pk("a", "1", "c", ""), pk("b", "1", "c", ""), pk("c", "1", "d", ""), pk("d", "1", "", ""))
 	res, err := Resolve(u, req("b", "a"))
 	if err != nil {
@@ -238,6 +238,73 @@ func TestBreadthFirstReasons(t *testing.T) {
 	if got := res.Reasons["c"]; got != "b" {
 		t.Errorf("c pulled in by %q, want b (request order)", got)
 	}
+}
+
+// TestAptOrder: apt satisfies the relations of a chosen package before the
+// next relation of its parent, which decides or-groups; it considers only
+// a name's best version, and skips an alternative it could not install.
+func TestAptOrder(t *testing.T) {
+	runCases(t, []resolveCase{
+		{name: "or-group reached after a dependency selected an alternative",
+			u:   universe(pk("a", "1", "b, x | y", ""), pk("b", "1", "c", ""), pk("c", "1", "y", ""), pk("x", "1", "", ""), pk("y", "1", "", "")),
+			req: req("a"), want: []string{"a", "b", "c", "y"}},
+		{name: "requested packages selected before any relation",
+			u:   universe(pk("a", "1", "x | y", ""), pk("x", "1", "", ""), pk("y", "1", "", "")),
+			req: req("a", "y"), want: []string{"a", "y"}},
+		{name: "only the best version is a candidate",
+			u:   universe(pk("a", "1", "lib (<< 2)", ""), pk("lib", "1", "", ""), pk("lib", "2", "", "")),
+			req: req("a"), want: []string{"a"}, warnings: []string{`unsatisfied dependency "lib (<< 2)" of a (requested)`}},
+		{name: "older provider version is no candidate",
+			u:   universe(pk("a", "1", "v", ""), pk("p", "1", "", "v"), pk("p", "2", "", ""), pk("q", "1", "", "v")),
+			req: req("a"), want: []string{"a", "q"}},
+		{name: "uninstallable alternative skipped",
+			u:   universe(pk("a", "1", "x | y", ""), pk("x", "1", "gone", ""), pk("y", "1", "", "")),
+			req: req("a"), want: []string{"a", "y"}},
+		{name: "uninstallable provider skipped",
+			u:   universe(pk("a", "1", "v", ""), pk("p", "1", "gone (>= 2)", "v"), pk("gone", "1", "", ""), pk("q", "1", "", "v")),
+			req: req("a"), want: []string{"a", "q"}},
+		{name: "nothing installable: the first, and a warning",
+			u:   universe(pk("a", "1", "x | y", ""), pk("x", "1", "gone", ""), pk("y", "1", "gone", "")),
+			req: req("a"), want: []string{"a", "x"}, warnings: []string{`unsatisfied dependency "gone" of x (required by a)`}},
+		{name: "excluded packages count as installable",
+			u:   universe(pk("a", "1", "x | y", ""), pk("x", "1", "e", ""), pk("e", "1", "", ""), pk("y", "1", "", "")),
+			req: Request{Packages: []string{"a"}, Exclude: []string{"e"}}, want: []string{"a", "x"},
+			warnings: []string{`dependency "e" of x is satisfiable only by excluded e (required by a)`}},
+	})
+}
+
+// TestProviderOrder: among the providers of a name apt prefers Essential,
+// then Protected, then Priority, then the one its cache numbered last.
+func TestProviderOrder(t *testing.T) {
+	prov := func(name, priority string, essential, protected bool, firstNamed int) *Package {
+		return &Package{Name: name, Version: "1", Arch: "all", Provides: "v", Priority: priority,
+			Essential: essential, Protected: protected, FirstNamed: firstNamed}
+	}
+	a := pk("a", "1", "v", "")
+	runCases(t, []resolveCase{
+		{name: "priority", u: universe(a, prov("gawk", "optional", false, false, 2), prov("mawk", "required", false, false, 1)),
+			req: req("a"), want: []string{"a", "mawk"}},
+		{name: "priority, any case", u: universe(a, prov("p", "Standard", false, false, 2), prov("q", "important", false, false, 1)),
+			req: req("a"), want: []string{"a", "q"}},
+		{name: "unknown priority is extra", u: universe(a, prov("p", "whatever", false, false, 2), prov("q", "extra", false, false, 1)),
+			req: req("a"), want: []string{"a", "p"}},
+		{name: "no priority before required", u: universe(a, prov("p", "required", false, false, 2), prov("q", "", false, false, 1)),
+			req: req("a"), want: []string{"a", "q"}},
+		{name: "essential before priority", u: universe(a, prov("p", "required", false, false, 2), prov("q", "optional", true, false, 1)),
+			req: req("a"), want: []string{"a", "q"}},
+		{name: "protected before priority", u: universe(a, prov("p", "required", false, false, 2), prov("q", "optional", false, true, 1)),
+			req: req("a"), want: []string{"a", "q"}},
+		{name: "essential before protected", u: universe(a, prov("p", "optional", false, true, 2), prov("q", "optional", true, false, 1)),
+			req: req("a"), want: []string{"a", "q"}},
+		{name: "apt counts as essential", u: universe(a, prov("p", "required", false, false, 2), prov("apt", "optional", false, false, 1)),
+			req: req("a"), want: []string{"a", "apt"}},
+		{name: "the last numbered", u: universe(a, prov("p", "optional", false, false, 1), prov("q", "optional", false, false, 7), prov("r", "optional", false, false, 3)),
+			req: req("a"), want: []string{"a", "q"}},
+		{name: "the real package before providers", u: universe(pk("a", "1", "v", ""), prov("p", "required", true, true, 9), pk("v", "1", "", "")),
+			req: req("a"), want: []string{"a", "v"}},
+		{name: "requested virtual", u: universe(prov("p", "optional", false, false, 1), prov("q", "required", false, false, 2)),
+			req: req("v"), want: []string{"q"}, notes: []string{`"v" is a virtual package, using its provider q`}},
+	})
 }
 
 func TestMalformed(t *testing.T) {

@@ -58,7 +58,7 @@ func (r *walker) seed(sp spec) (bool, error) {
 	if r.alreadySeeded(sp.alt) {
 		return true, nil
 	}
-	p, blocked := r.pick([]Alt{sp.alt})
+	p, blocked := r.requestedPackage(sp.alt)
 	if p == nil && len(blocked) > 0 {
 		return false, fmt.Errorf("package %q is satisfiable only by excluded %s", sp.raw, strings.Join(blocked, ", "))
 	}
@@ -70,6 +70,18 @@ func (r *walker) seed(sp spec) (bool, error) {
 	}
 	r.add(p, "")
 	return true, nil
+}
+
+// requestedPackage picks the package a request names: the best version
+// of that name that matches (a pinned version included: apt makes it the
+// candidate), else a provider, chosen as for a dependency.
+func (r *walker) requestedPackage(a Alt) (*Package, []string) {
+	for _, p := range r.ix.byName[a.Name] {
+		if r.ix.realOK(a, p) && r.selected[p.Name] == nil {
+			return p, nil
+		}
+	}
+	return r.choose([]Alt{a})
 }
 
 // alreadySeeded reports whether sp is already in the closure. A request

@@ -9,6 +9,15 @@ type Package struct {
 	Essential           bool
 	Depends             string // Pre-Depends then Depends, raw relation text
 	Provides            string // raw Provides text
+
+	// What apt weighs when several packages provide a name (see the
+	// Debian dialect's CompareProviders); rpm has none of them.
+	Priority  string // Debian's Priority field: "required", ..., "optional"
+	Protected bool   // "Protected: yes", or its older spelling "Important: yes"
+	// FirstNamed is apt's package ID: the position at which the source
+	// first names the package (its own paragraph, a relation or a
+	// Provides, in file order; see NameOrder). 0 when unknown.
+	FirstNamed int
 }
 
 // ID is "name:arch", the unique key dpkg uses for an installed package.

@@ -1,6 +1,7 @@
 package deb
 
 import (
+	"bytes"
 	"fmt"
 	"io/fs"
 	"os"
@@ -27,14 +28,14 @@ func OpenDir(dir, arch string) (*Universe, error) {
 		return nil, err
 	}
 	u := newUniverse(native)
-	items, err := openDebs(paths)
+	items, named, err := openDebs(paths)
 	if err != nil {
 		return nil, err
 	}
 	for i, it := range items {
 		it.deb.arch.cache = u.cache
 		it.deb.path = paths[i]
-		u.add(it)
+		u.add(it, named[i])
 	}
 	u.finish()
 	return u, nil
@@ -42,9 +43,11 @@ func OpenDir(dir, arch string) (*Universe, error) {
 
 // openDebs reads the control data of the .debs from one goroutine per CPU
 // (each is a small decompression, but a pool has hundreds), returning them
-// in path order, or the error of the first one, in path order, that fails.
-func openDebs(paths []string) ([]*item, error) {
+// in path order with the names their relations mention (builder.named),
+// or the error of the first one, in path order, that fails.
+func openDebs(paths []string) ([]*item, [][]byte, error) {
 	items := make([]*item, len(paths))
+	named := make([][]byte, len(paths))
 	errs := make([]error, len(paths))
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -57,6 +60,7 @@ func openDebs(paths []string) ([]*item, error) {
 				df, it, err := openDeb(paths[i], b)
 				if err == nil {
 					it.deb.arch = &archive{deb: df}
+					named[i] = bytes.Clone(b.named)
 				}
 				items[i], errs[i] = it, err
 			}
@@ -65,10 +69,10 @@ func openDebs(paths []string) ([]*item, error) {
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return items, nil
+	return items, named, nil
 }
 
 // findDebs lists the .deb files under dir in lexical order, following

@@ -35,8 +35,10 @@ func TestOpenDirFixtures(t *testing.T) {
 		t.Errorf("packages:\n got  %q\n want %q", got, want)
 	}
 	p := find(t, u, "smc-test", "2.0-1")
+	// In path order, the names are smc-bz2, its Conflicts smc-virtual,
+	// smc-gz, then its Depends smc-test: apt would give it ID 4.
 	wantPkg := resolver.Package{Name: "smc-test", Version: "2.0-1", Arch: arch, MultiArch: "foreign",
-		Depends: "libc6 (>= 2.17), base-files", Provides: "smc-virtual (= 2.0-1)"}
+		Depends: "libc6 (>= 2.17), base-files", Provides: "smc-virtual (= 2.0-1)", FirstNamed: 4}
 	if *p != wantPkg {
 		t.Errorf("smc-test:\n got  %+v\n want %+v", *p, wantPkg)
 	}

@@ -26,6 +26,13 @@ const (
 	fFilename
 	fSize
 	fSHA256
+	fPriority
+	fProtected
+	fImportant
+	fRecommends
+	fSuggests
+	fReplaces
+	fEnhances
 	nFields
 )
 
@@ -33,7 +40,13 @@ var fieldNames = [nFields]string{
 	fPackage: "Package", fVersion: "Version", fArch: "Architecture", fEssential: "Essential",
 	fPreDepends: "Pre-Depends", fDepends: "Depends", fProvides: "Provides", fMultiArch: "Multi-Arch",
 	fConflicts: "Conflicts", fBreaks: "Breaks", fFilename: "Filename", fSize: "Size", fSHA256: "SHA256",
+	fPriority: "Priority", fProtected: "Protected", fImportant: "Important", fRecommends: "Recommends",
+	fSuggests: "Suggests", fReplaces: "Replaces", fEnhances: "Enhances",
 }
+
+// namingFields are the fields whose package names resolver.NameOrder
+// counts, in its order (resolver.AptRelationFields).
+var namingFields = [...]int{fPreDepends, fDepends, fConflicts, fBreaks, fRecommends, fSuggests, fReplaces, fEnhances, fProvides}
 
 func newFieldParagraph() *deb822.Paragraph { return deb822.NewParagraph(fieldNames[:]...) }
 
@@ -62,6 +75,9 @@ func (in interner) get(b []byte) string {
 type builder struct {
 	in interner
 	t  texts
+	// named is the last paragraph's namingFields, joined by commas, for
+	// resolver.NameOrder; valid until the next build.
+	named []byte
 }
 
 func newBuilder() *builder { return &builder{in: interner{}} }
@@ -83,7 +99,13 @@ func (b *builder) build(p *deb822.Paragraph, it *item) error {
 		Name: s[0], Version: s[1], Depends: s[2], Provides: s[3],
 		Arch:      in.get(p.Get(fArch)),
 		MultiArch: strings.ToLower(in.get(p.Get(fMultiArch))),
-		Essential: bytes.EqualFold(p.Get(fEssential), []byte("yes")),
+		Essential: isYes(p.Get(fEssential)),
+		Priority:  in.get(p.Get(fPriority)),
+		Protected: isYes(p.Get(fProtected)) || isYes(p.Get(fImportant)),
+	}
+	b.named = b.named[:0]
+	for _, f := range namingFields {
+		b.named = append(append(b.named, p.Get(f)...), ',')
 	}
 	it.deb.meta = meta{conflicts: s[4], breaks: s[5], filename: s[6], sha256: s[7], size: -1}
 	if err := checkPackage(&it.pkg); err != nil {
@@ -98,6 +120,8 @@ func (b *builder) build(p *deb822.Paragraph, it *item) error {
 	}
 	return nil
 }
+
+func isYes(v []byte) bool { return bytes.EqualFold(v, []byte("yes")) }
 
 // texts concatenates field values, multi-line ones folded onto one line
 // (relation fields of control files often span lines), into one string.

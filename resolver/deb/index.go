@@ -65,7 +65,7 @@ func (u *Universe) readIndex(file string, b *builder) error {
 		if err != nil {
 			return fmt.Errorf("line %d: %w", p.Line(), err)
 		}
-		u.add(it)
+		u.add(it, b.named)
 		return nil
 	})
 	if err != nil {

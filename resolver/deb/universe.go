@@ -20,6 +20,7 @@ type Universe struct {
 	locate func(p *resolver.Package, d *pkgDeb) []string // index: candidate paths of a .deb
 	pool   string                                        // index: where .debs are
 	cache  *members.Cache                                // reads the archives' members
+	order  *resolver.NameOrder                           // while reading: numbers packages as apt does
 }
 
 var (
@@ -46,14 +47,19 @@ type pkgDeb struct {
 }
 
 func newUniverse(native string) *Universe {
-	return &Universe{native: native, cache: members.NewCache()}
+	return &Universe{native: native, cache: members.NewCache(), order: resolver.NewNameOrder(native)}
 }
 
-func (u *Universe) add(it *item) { u.items = append(u.items, it) }
+// add appends a package read from a paragraph whose namingFields are
+// named (see builder), in source order.
+func (u *Universe) add(it *item, named []byte) {
+	u.items = append(u.items, it)
+	u.order.Paragraph(it.pkg.Name, it.pkg.Arch, named)
+}
 
 // finish sorts the packages and drops repeats of the same name, version
 // and architecture (one .deb twice, or one version in two indexes): the
-// first one wins, as in apt.
+// first one wins, as in apt. Then it numbers the packages as apt would.
 func (u *Universe) finish() {
 	slices.SortStableFunc(u.items, func(a, b *item) int { return comparePkg(&a.pkg, &b.pkg) })
 	kept := make([]*item, 0, len(u.items))
@@ -66,7 +72,9 @@ func (u *Universe) finish() {
 	u.pkgs = make([]*resolver.Package, len(u.items))
 	for i, it := range u.items {
 		u.pkgs[i] = &it.pkg
+		it.pkg.FirstNamed = u.order.Of(it.pkg.Name, u.native)
 	}
+	u.order = nil
 }
 
 func comparePkg(a, b *resolver.Package) int {

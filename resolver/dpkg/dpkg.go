@@ -46,6 +46,7 @@ func Open(root string) (*Database, error) {
 	if err != nil {
 		return nil, err
 	}
+	st.number(native)
 	slices.SortStableFunc(st.pkgs, func(a, b *resolver.Package) int {
 		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.Arch, b.Arch))
 	})

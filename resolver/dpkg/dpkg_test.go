@@ -132,7 +132,8 @@ func TestOpen(t *testing.T) {
 		t.Errorf("native arch %q, want arm64 (from the dpkg package)", db.NativeArch())
 	}
 	wantBash := resolver.Package{Name: "bash", Version: "5.2.15-2+b2", Arch: "amd64", MultiArch: "foreign",
-		Essential: true, Depends: "libc6 (>= 2.36), libtinfo6 (>= 6), base-files (>= 2.1.12), debianutils (>= 5.6-0.1)"}
+		Essential: true, Depends: "libc6 (>= 2.36), libtinfo6 (>= 6), base-files (>= 2.1.12), debianutils (>= 5.6-0.1)",
+		Priority: "required"}
 	if got := *find(t, db, "bash:amd64"); got != wantBash {
 		t.Errorf("bash:\n got  %+v\n want %+v", got, wantBash)
 	}

@@ -21,6 +21,15 @@ const (
 	fProvides
 	fMultiArch
 	fConffiles
+	fPriority
+	fProtected
+	fImportant
+	fConflicts
+	fBreaks
+	fRecommends
+	fSuggests
+	fReplaces
+	fEnhances
 	nFields
 )
 
@@ -28,7 +37,13 @@ var fieldNames = [nFields]string{
 	fPackage: "Package", fStatus: "Status", fVersion: "Version", fArch: "Architecture",
 	fEssential: "Essential", fPreDepends: "Pre-Depends", fDepends: "Depends",
 	fProvides: "Provides", fMultiArch: "Multi-Arch", fConffiles: "Conffiles",
+	fPriority: "Priority", fProtected: "Protected", fImportant: "Important", fConflicts: "Conflicts",
+	fBreaks: "Breaks", fRecommends: "Recommends", fSuggests: "Suggests", fReplaces: "Replaces", fEnhances: "Enhances",
 }
+
+// namingFields are the fields whose package names resolver.NameOrder
+// counts, in its order (resolver.AptRelationFields).
+var namingFields = [...]int{fPreDepends, fDepends, fConflicts, fBreaks, fRecommends, fSuggests, fReplaces, fEnhances, fProvides}
 
 // status is the parsed status file: installed packages only.
 type status struct {
@@ -36,13 +51,19 @@ type status struct {
 	conffiles map[*resolver.Package][]string
 	dpkgArch  string // Architecture of the installed dpkg package
 	buf       []byte // scratch for relations
+	order     *resolver.NameOrder
+	named     [nFields][]byte // scratch for order
 }
 
 // parseStatus reads a status file; errors carry line numbers.
 func parseStatus(r io.Reader) (*status, error) {
-	st := &status{conffiles: map[*resolver.Package][]string{}}
+	st := &status{conffiles: map[*resolver.Package][]string{}, order: resolver.NewNameOrder("")}
 	err := deb822.Parse(r, deb822.NewParagraph(fieldNames[:]...), func(p *deb822.Paragraph) error {
-		if len(p.Get(fPackage)) > 0 && installed(p.Get(fStatus)) {
+		if len(p.Get(fPackage)) == 0 {
+			return nil
+		}
+		st.name(p)
+		if installed(p.Get(fStatus)) {
 			st.add(p)
 		}
 		return nil
@@ -73,9 +94,11 @@ func (st *status) add(p *deb822.Paragraph) {
 		Version:   string(p.Get(fVersion)),
 		Arch:      string(p.Get(fArch)),
 		MultiArch: string(p.Get(fMultiArch)),
-		Essential: bytes.EqualFold(p.Get(fEssential), []byte("yes")),
+		Essential: isYes(p.Get(fEssential)),
 		Depends:   st.relations(p.Get(fPreDepends), p.Get(fDepends)),
 		Provides:  st.relations(p.Get(fProvides), nil),
+		Priority:  string(p.Get(fPriority)),
+		Protected: isYes(p.Get(fProtected)) || isYes(p.Get(fImportant)),
 	}
 	st.pkgs = append(st.pkgs, pkg)
 	if c := parseConffiles(p.Get(fConffiles)); len(c) > 0 {
@@ -84,6 +107,27 @@ func (st *status) add(p *deb822.Paragraph) {
 	if pkg.Name == "dpkg" {
 		st.dpkgArch = pkg.Arch
 	}
+}
+
+func isYes(v []byte) bool { return bytes.EqualFold(v, []byte("yes")) }
+
+// name numbers the packages a paragraph names, as apt's cache does when it
+// reads the status file: every paragraph counts, installed or not.
+func (st *status) name(p *deb822.Paragraph) {
+	named := st.named[:0]
+	for _, f := range namingFields {
+		named = append(named, p.Get(f))
+	}
+	st.order.Paragraph(string(p.Get(fPackage)), string(p.Get(fArch)), named...)
+}
+
+// number sets the packages' FirstNamed once the native architecture is
+// known, and frees the numbering.
+func (st *status) number(native string) {
+	for _, p := range st.pkgs {
+		p.FirstNamed = st.order.Of(p.Name, native)
+	}
+	st.order = nil
 }
 
 // relations joins two relation fields with ", " (Pre-Depends then Depends,

@@ -61,6 +61,17 @@ func (d *dialect) Relations(p *resolver.Package) ([]resolver.Relation, error) {
 	return out, nil
 }
 
+// AptChoice: a versioned require may be met by an older version when a
+// newer one is also present, as dnf would, and the first package that
+// satisfies a require is taken.
+func (d *dialect) AptChoice() bool { return false }
+
+// CompareProviders: rpm has no priorities; providers are tried in name
+// order.
+func (d *dialect) CompareProviders(a, b *resolver.Package) int {
+	return strings.Compare(a.Name, b.Name)
+}
+
 func (d *dialect) Provides(p *resolver.Package) ([]resolver.Alt, error) {
 	m := d.meta(p)
 	out := make([]resolver.Alt, 0, len(m.provides))
