@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/supermin-compile/supermin-compile/emit"
 	"github.com/supermin-compile/supermin-compile/formats/ext2"
 	"github.com/supermin-compile/supermin-compile/internal/testtool"
 	"github.com/supermin-compile/supermin-compile/plan"
+	"github.com/supermin-compile/supermin-compile/planner"
 )
 
 // Whole-process comparisons against the real tools, run by `make bench`.
@@ -145,20 +145,20 @@ func BenchmarkExt2VsMke2fs(b *testing.B) {
 
 // planTree describes a directory tree as a Plan, by lstat of each path.
 func planTree(b *testing.B, root string) *plan.Plan {
-	var layer emit.Layer
+	var layer planner.Layer
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		rel := "/" + strings.TrimPrefix(strings.TrimPrefix(p, root), "/")
-		e, err := emit.HostEntry(root, rel, "staged")
+		e, err := planner.HostEntry(root, rel, "staged")
 		layer = append(layer, e)
 		return err
 	})
 	if err != nil {
 		b.Fatal(err)
 	}
-	return (&emit.Merger{Root: root}).Merge(layer)
+	return (&planner.Merger{Root: root}).Merge(layer)
 }
 
 // BenchmarkArchives builds appliances from package files, next to the

@@ -377,3 +377,27 @@ func TestOutputOnFullDisk(t *testing.T) {
 		t.Error("the failed build changed the previous output")
 	}
 }
+
+// TestSBOMFollowsTheOutput: build --sbom writes the SBOM only once the
+// output is committed: a failed build leaves none, and a build that
+// --if-newer skips still writes it, for the output that is there.
+func TestSBOMFollowsTheOutput(t *testing.T) {
+	dir := t.TempDir()
+	m := chrootManifest(t, dir, "a", `hostfiles = ["/usr/share/doc/**"]`)
+	out, sbom := filepath.Join(dir, "out"), filepath.Join(dir, "a.spdx.json")
+	r := runCode(t, nil, binary(t), "build", m, "-o", out, "--format", "ext2", "--size", "1M", "--sbom", sbom)
+	if r.code != 1 || !strings.Contains(r.stderr, "too small") {
+		t.Fatalf("want a too-small ext2 image to fail: exit %d: %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(sbom); err == nil {
+		t.Error("a failed build wrote an SBOM")
+	}
+	run(t, nil, binary(t), "build", m, "-o", out)
+	r = runCode(t, nil, binary(t), "build", m, "-o", out, "--if-newer", "--sbom", sbom)
+	if r.code != 0 || !strings.Contains(r.stderr, "is up to date") {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if doc, err := os.ReadFile(sbom); err != nil || !strings.Contains(string(doc), `"fileName": "./built-by"`) {
+		t.Errorf("a build skipped by --if-newer wrote no SBOM of its output: %v", err)
+	}
+}

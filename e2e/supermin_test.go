@@ -12,10 +12,10 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/supermin-compile/supermin-compile/emit"
 	"github.com/supermin-compile/supermin-compile/internal/testtool"
 	"github.com/supermin-compile/supermin-compile/manifest"
 	"github.com/supermin-compile/supermin-compile/plan"
+	"github.com/supermin-compile/supermin-compile/planner"
 )
 
 // guestfsD is Debian's libguestfs appliance recipe; examples/guestfs.toml
@@ -83,14 +83,14 @@ func treePaths(t *testing.T, root string) map[string]bool {
 	return set
 }
 
-func planGuestfs(t *testing.T) *emit.Result {
+func planGuestfs(t *testing.T) *planner.Result {
 	t.Helper()
 	m, err := manifest.Load("../examples/guestfs.toml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	m.Format = manifest.Chroot // as supermin's: no kernel modules in it
-	res, err := emit.Plan(m)
+	res, err := planner.Plan(m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +187,7 @@ var superminDrops = map[string]string{
 	"usr-is-merged":     `init-system-helpers Pre-Depends on "usrmerge | usr-is-merged": supermin only tries the first`,
 }
 
-func extraPackages(t *testing.T, res *emit.Result) map[string]string {
+func extraPackages(t *testing.T, res *planner.Result) map[string]string {
 	extra := map[string]string{}
 	for _, p := range res.Resolved.Packages {
 		if r, ok := superminDrops[p.Name]; ok {

@@ -16,10 +16,10 @@ import (
 	"strings"
 
 	"github.com/supermin-compile/supermin-compile/boot/initrd"
-	"github.com/supermin-compile/supermin-compile/emit"
 	"github.com/supermin-compile/supermin-compile/internal/smallfile"
 	"github.com/supermin-compile/supermin-compile/manifest"
 	"github.com/supermin-compile/supermin-compile/plan"
+	"github.com/supermin-compile/supermin-compile/planner"
 	"github.com/supermin-compile/supermin-compile/resolver"
 )
 
@@ -90,7 +90,7 @@ func PathFor(manifestPath string) string {
 }
 
 // FromBuild records a planned manifest; toolVersion is this tool's.
-func FromBuild(m *manifest.Manifest, res *emit.Result, toolVersion string) (*Lock, error) {
+func FromBuild(m *manifest.Manifest, res *planner.Result, toolVersion string) (*Lock, error) {
 	l := &Lock{}
 	var err error
 	if l.Manifest, err = fileSHA256(m.Path); err != nil {
@@ -135,7 +135,7 @@ func FromBuild(m *manifest.Manifest, res *emit.Result, toolVersion string) (*Loc
 // type, mode, owner and content) and the initrd's modules and their load
 // order. It changes when a module is added (dkms), rebuilt or removed,
 // or when depmod rewrites its indexes.
-func modulesDigest(m *manifest.Manifest, res *emit.Result) (string, error) {
+func modulesDigest(m *manifest.Manifest, res *planner.Result) (string, error) {
 	h := sha256.New()
 	p := res.Plan
 	for i := range p.Entries {
@@ -153,7 +153,7 @@ func modulesDigest(m *manifest.Manifest, res *emit.Result) (string, error) {
 		}
 		fmt.Fprintf(h, "%q %s %04o %d:%d %s\n", e.Path, e.Type, e.Perm(), e.UID, e.GID, content)
 	}
-	boot, err := emit.InitrdPlan(m, res.Kernel)
+	boot, err := planner.InitrdPlan(m, res.Kernel, res.Clock)
 	if err != nil {
 		return "", err
 	}
@@ -173,7 +173,7 @@ func modulesDigest(m *manifest.Manifest, res *emit.Result) (string, error) {
 
 // inline records the regular files of the manifest's [[file]] tables: the
 // manifest's digest pins a content, not the file a source names.
-func inline(res *emit.Result) ([]Inline, error) {
+func inline(res *planner.Result) ([]Inline, error) {
 	var in []Inline
 	p := res.Plan
 	for i := range p.Entries {
@@ -190,7 +190,7 @@ func inline(res *emit.Result) ([]Inline, error) {
 	return in, nil
 }
 
-func packages(m *manifest.Manifest, res *emit.Result) ([]Package, error) {
+func packages(m *manifest.Manifest, res *planner.Result) ([]Package, error) {
 	source := m.Source.Type
 	if source == "" {
 		source = "dpkg"
@@ -212,7 +212,7 @@ func packages(m *manifest.Manifest, res *emit.Result) ([]Package, error) {
 
 // hostfiles records the regular files and symlinks that the Plan takes from
 // the host (hostfiles globs), with their content digest.
-func hostfiles(res *emit.Result) ([]HostFile, error) {
+func hostfiles(res *planner.Result) ([]HostFile, error) {
 	p := res.Plan
 	var hs []HostFile
 	for i := range p.Entries {

@@ -13,17 +13,17 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/supermin-compile/supermin-compile/emit"
 	"github.com/supermin-compile/supermin-compile/internal/decompress"
 	"github.com/supermin-compile/supermin-compile/plan"
+	"github.com/supermin-compile/supermin-compile/planner"
 )
 
 // tarball is a base tarball read once: its own checksums and those of its
 // regular members, by clean absolute path.
 type tarball struct {
 	file    string
-	sums    emit.Sums
-	members map[string]emit.Sums
+	sums    planner.Sums
+	members map[string]planner.Sums
 }
 
 // readTarball streams file once, hashing the compressed bytes and each
@@ -42,7 +42,7 @@ func readTarball(file string) (*tarball, error) {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	defer z.Close()
-	t := &tarball{file: file, members: map[string]emit.Sums{}}
+	t := &tarball{file: file, members: map[string]planner.Sums{}}
 	tr := tar.NewReader(z)
 	for {
 		h, err := tr.Next()
@@ -139,14 +139,14 @@ func (h *hasher) Write(p []byte) (int, error) {
 	return h.h256.Write(p)
 }
 
-func (h *hasher) sums() emit.Sums {
-	return emit.Sums{SHA1: hex.EncodeToString(h.h1.Sum(nil)), SHA256: hex.EncodeToString(h.h256.Sum(nil))}
+func (h *hasher) sums() planner.Sums {
+	return planner.Sums{SHA1: hex.EncodeToString(h.h1.Sum(nil)), SHA256: hex.EncodeToString(h.h256.Sum(nil))}
 }
 
-func hashReader(r io.Reader) (emit.Sums, error) {
+func hashReader(r io.Reader) (planner.Sums, error) {
 	h := newHasher()
 	if _, err := io.Copy(h, r); err != nil {
-		return emit.Sums{}, err
+		return planner.Sums{}, err
 	}
 	return h.sums(), nil
 }

@@ -8,9 +8,9 @@ import (
 	"path/filepath"
 
 	"github.com/supermin-compile/supermin-compile/boot/initrd"
-	"github.com/supermin-compile/supermin-compile/emit"
 	"github.com/supermin-compile/supermin-compile/manifest"
 	"github.com/supermin-compile/supermin-compile/plan"
+	"github.com/supermin-compile/supermin-compile/planner"
 	"github.com/supermin-compile/supermin-compile/resolver"
 	"github.com/supermin-compile/supermin-compile/resolver/dpkg"
 	"github.com/supermin-compile/supermin-compile/resolver/rpm"
@@ -27,7 +27,7 @@ func (b *builder) addKernel() error {
 	if k == nil {
 		return nil
 	}
-	boot, err := emit.InitrdPlan(b.m, k)
+	boot, err := planner.InitrdPlan(b.m, k, b.res.Clock)
 	if err != nil {
 		return err
 	}
@@ -181,7 +181,7 @@ func hostDatabase(u resolver.Universe) (resolver.Universe, error) {
 	} else if !rpm.HasDB("/") {
 		return nil, nil
 	}
-	return emit.OpenSource(manifest.Source{Type: typ, Root: "/"})
+	return planner.OpenSource(manifest.Source{Type: typ, Root: "/"})
 }
 
 // canonical resolves the symlinks of a path's directory, remembering
@@ -205,10 +205,10 @@ func (c *canonical) path(p string) string {
 }
 
 // sourceSums reads a file's bytes for its checksums.
-func sourceSums(src plan.Source) (emit.Sums, error) {
+func sourceSums(src plan.Source) (planner.Sums, error) {
 	r, err := src.Open()
 	if err != nil {
-		return emit.Sums{}, err
+		return planner.Sums{}, err
 	}
 	defer r.Close()
 	return hashReader(r)

@@ -17,9 +17,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/supermin-compile/supermin-compile/emit"
 	"github.com/supermin-compile/supermin-compile/manifest"
 	"github.com/supermin-compile/supermin-compile/plan"
+	"github.com/supermin-compile/supermin-compile/planner"
 	"github.com/supermin-compile/supermin-compile/resolver"
 	"github.com/supermin-compile/supermin-compile/resolver/rpm"
 )
@@ -94,7 +94,7 @@ type licenser interface {
 
 // Build describes a planned manifest. created is the document's time
 // (SOURCE_DATE_EPOCH for reproducible documents).
-func Build(m *manifest.Manifest, res *emit.Result, toolVersion string, created time.Time) (*Document, error) {
+func Build(m *manifest.Manifest, res *planner.Result, toolVersion string, created time.Time) (*Document, error) {
 	name := strings.TrimSuffix(filepath.Base(m.Path), filepath.Ext(m.Path))
 	d := &Document{
 		SPDXVersion: "SPDX-2.3", DataLicense: "CC0-1.0", SPDXID: "SPDXRef-DOCUMENT", Name: name,
@@ -127,7 +127,7 @@ func Build(m *manifest.Manifest, res *emit.Result, toolVersion string, created t
 type builder struct {
 	d       *Document
 	m       *manifest.Manifest
-	res     *emit.Result
+	res     *planner.Result
 	version string // the tool's, which is also the init's
 	root    string // the appliance's SPDXID
 
@@ -158,14 +158,14 @@ func (d *Document) add(from, relation string, p Package) {
 }
 
 // addFile adds a file with its checksums, contained by the element in.
-func (d *Document) addFile(in, name string, s emit.Sums, comment string) {
+func (d *Document) addFile(in, name string, s planner.Sums, comment string) {
 	f := File{SPDXID: fmt.Sprintf("SPDXRef-File-%d", len(d.Files)+1), FileName: name, Checksums: checksums(s),
 		LicenseConcluded: noAssertion, CopyrightText: noAssertion, Comment: comment}
 	d.Files = append(d.Files, f)
 	d.Relationships = append(d.Relationships, Relationship{in, "CONTAINS", f.SPDXID})
 }
 
-func checksums(s emit.Sums) []Checksum { return []Checksum{{"SHA1", s.SHA1}, {"SHA256", s.SHA256}} }
+func checksums(s planner.Sums) []Checksum { return []Checksum{{"SHA1", s.SHA1}, {"SHA256", s.SHA256}} }
 
 // addFiles adds the regular files that come from the host or the manifest.
 func (b *builder) addFiles() error {

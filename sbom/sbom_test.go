@@ -17,10 +17,11 @@ import (
 	"github.com/spdx/tools-golang/spdxlib"
 
 	"github.com/supermin-compile/supermin-compile/boot/initrd"
-	"github.com/supermin-compile/supermin-compile/emit"
+	"github.com/supermin-compile/supermin-compile/builder"
 	"github.com/supermin-compile/supermin-compile/internal/testtool"
 	"github.com/supermin-compile/supermin-compile/manifest"
 	"github.com/supermin-compile/supermin-compile/plan"
+	"github.com/supermin-compile/supermin-compile/planner"
 	"github.com/supermin-compile/supermin-compile/sbom"
 )
 
@@ -35,20 +36,20 @@ func needInit(t *testing.T) {
 	}
 }
 
-func planned(t *testing.T, file string) (*manifest.Manifest, *emit.Result) {
+func planned(t *testing.T, file string) (*manifest.Manifest, *planner.Result) {
 	t.Helper()
 	m, err := manifest.Load(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := emit.Plan(m)
+	res, err := planner.Plan(m)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return m, res
 }
 
-func describe(t *testing.T, m *manifest.Manifest, res *emit.Result) *index {
+func describe(t *testing.T, m *manifest.Manifest, res *planner.Result) *index {
 	t.Helper()
 	d, err := sbom.Build(m, res, toolVersion, time.Unix(1700000000, 0))
 	if err != nil {
@@ -225,7 +226,7 @@ func extract(t *testing.T, tarball string) string {
 // checkBase: each base tarball is an element with the tarball's SHA-256,
 // containing exactly its regular files that are in the Plan, with the
 // checksums of GNU tar's extraction.
-func checkBase(t *testing.T, x *index, m *manifest.Manifest, res *emit.Result) {
+func checkBase(t *testing.T, x *index, m *manifest.Manifest, res *planner.Result) {
 	for _, tarball := range m.Base {
 		name := filepath.Base(tarball)
 		p := x.pkg(t, name)
@@ -379,15 +380,20 @@ root_modules = false
 	if err != nil {
 		t.Fatal(err)
 	}
-	var x *index
-	var res *emit.Result
-	_, err = emit.Build(m, emit.BuildOptions{Version: toolVersion, Check: func(r *emit.Result) error {
-		res, x = r, describe(t, m, r)
-		return nil
-	}})
+	run, err := builder.Begin(m, builder.Options{Version: toolVersion})
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer run.End()
+	res, err := planner.PlanForBuild(m, run.Kernel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Close()
+	if _, err := run.Write(res); err != nil {
+		t.Fatal(err)
+	}
+	x := describe(t, m, res)
 	out := m.Output
 	root := "SPDXRef-Appliance"
 

@@ -6,8 +6,9 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/supermin-compile/supermin-compile/emit"
+	"github.com/supermin-compile/supermin-compile/builder"
 	"github.com/supermin-compile/supermin-compile/manifest"
+	"github.com/supermin-compile/supermin-compile/planner"
 )
 
 func build(args []string) int {
@@ -29,28 +30,50 @@ func build(args []string) int {
 		return fail(err)
 	}
 	start, finish := progressBar()
-	o := emit.BuildOptions{IfNewer: *ifNewer, Force: *force, Lock: *lockFile, Version: version, Progress: start}
-	o.Check = func(res *emit.Result) error {
-		if *locked {
-			if err := checkLock(m, res); err != nil {
-				return err
-			}
-		}
-		if *sbomFile != "" {
-			return writeSBOM(m, res, *sbomFile)
-		}
-		return nil
-	}
-	s, err := emit.Build(m, o)
-	finish()
+	run, err := builder.Begin(m, builder.Options{Force: *force, Exclusive: *lockFile, Version: version, Progress: start})
 	if err != nil {
 		return fail(err)
 	}
-	if s.Skipped {
+	defer run.End()
+	skip := *ifNewer && run.Current()
+	var res *planner.Result
+	switch {
+	case !skip:
+		res, err = planner.PlanForBuild(m, run.Kernel)
+	case *locked || *sbomFile != "":
+		res, err = planner.Plan(m) // what the current output holds
+	}
+	if err != nil {
+		return fail(err)
+	}
+	if res != nil {
+		defer res.Close() // the spooled package and tarball contents
+	}
+	if *locked {
+		if err := checkLock(m, res); err != nil {
+			return fail(err)
+		}
+	}
+	s := run.Skipped()
+	if !skip {
+		s, err = run.Write(res)
+		finish()
+		if err != nil {
+			return fail(err)
+		}
+	}
+	// Side outputs follow the output: a failed build leaves no SBOM of
+	// an appliance that never existed.
+	if *sbomFile != "" {
+		if err := writeSBOM(m, res, *sbomFile); err != nil {
+			return fail(err)
+		}
+	}
+	if skip {
 		fmt.Fprintf(os.Stderr, "supermin-compile: %s is up to date\n", s.Output)
 		return 0
 	}
-	warn(s.Result)
+	warn(res)
 	for _, n := range s.Notes {
 		fmt.Fprintln(os.Stderr, "supermin-compile:", n)
 	}

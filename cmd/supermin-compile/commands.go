@@ -8,8 +8,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/supermin-compile/supermin-compile/emit"
 	"github.com/supermin-compile/supermin-compile/manifest"
+	"github.com/supermin-compile/supermin-compile/planner"
 )
 
 // Exit statuses: 2 for usage and manifest errors, 1 for failures.
@@ -138,12 +138,12 @@ func takesValue(fs *flag.FlagSet, arg string) bool {
 
 // planned parses a subcommand's flags and one manifest, and plans it; a
 // nil Result means stop with the exit status code.
-func planned(fs *flag.FlagSet, args []string) (*manifest.Manifest, *emit.Result, int) {
+func planned(fs *flag.FlagSet, args []string) (*manifest.Manifest, *planner.Result, int) {
 	m, code := parse(fs, args)
 	if m == nil {
 		return nil, nil, code
 	}
-	res, err := emit.Plan(m)
+	res, err := planner.Plan(m)
 	if err != nil {
 		return nil, nil, fail(err)
 	}

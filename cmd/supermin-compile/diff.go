@@ -8,11 +8,11 @@ import (
 	"io"
 	"strings"
 
-	"github.com/supermin-compile/supermin-compile/emit"
 	"github.com/supermin-compile/supermin-compile/internal/smallfile"
 	"github.com/supermin-compile/supermin-compile/lock"
 	"github.com/supermin-compile/supermin-compile/manifest"
 	"github.com/supermin-compile/supermin-compile/plan"
+	"github.com/supermin-compile/supermin-compile/planner"
 )
 
 // diffCmd compares two appliances, each given as a manifest, a lock file or
@@ -68,7 +68,7 @@ func viewOf(file string) (*lock.View, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := emit.Plan(m)
+	res, err := planner.Plan(m)
 	if err != nil {
 		return nil, err
 	}

@@ -9,10 +9,10 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/supermin-compile/supermin-compile/emit"
 	"github.com/supermin-compile/supermin-compile/globber"
 	"github.com/supermin-compile/supermin-compile/internal/smallfile"
 	"github.com/supermin-compile/supermin-compile/plan"
+	"github.com/supermin-compile/supermin-compile/planner"
 )
 
 func list(args []string) int {
@@ -44,7 +44,7 @@ func resolve(args []string) int {
 	if m == nil {
 		return code
 	}
-	_, r, err := emit.Resolve(m)
+	_, r, err := planner.Resolve(m)
 	if err != nil {
 		return fail(err)
 	}
@@ -61,7 +61,7 @@ func resolve(args []string) int {
 
 // warn prints the resolver's notes and warnings, the host paths left out
 // as unreadable and the count of package files the host lacks.
-func warn(res *emit.Result) {
+func warn(res *planner.Result) {
 	for _, w := range append(append(res.Resolved.Notes, res.Resolved.Warnings...), res.Warnings...) {
 		fmt.Fprintln(os.Stderr, "supermin-compile:", w)
 	}
@@ -75,7 +75,7 @@ func warn(res *emit.Result) {
 // warnUnreadable prints one line per host path left out because it could
 // not be read, in supermin 5's words:
 // "supermin: warning: PATH: Permission denied (ignored)".
-func warnUnreadable(prog string, u emit.Unreadable) {
+func warnUnreadable(prog string, u planner.Unreadable) {
 	for _, e := range u {
 		fmt.Fprintf(os.Stderr, "%s: warning: %s: %s (ignored)\n", prog, e.Path, strerror(e.Err))
 	}

@@ -9,9 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/supermin-compile/supermin-compile/emit"
 	"github.com/supermin-compile/supermin-compile/lock"
 	"github.com/supermin-compile/supermin-compile/manifest"
+	"github.com/supermin-compile/supermin-compile/planner"
 )
 
 // errDrift is returned when the lock file does not match the manifest.
@@ -45,7 +45,7 @@ func lockCmd(args []string) int {
 
 // checkLock compares what the manifest resolves to with its lock file and
 // prints the difference.
-func checkLock(m *manifest.Manifest, res *emit.Result) error {
+func checkLock(m *manifest.Manifest, res *planner.Result) error {
 	file := lock.PathFor(m.Path)
 	old, err := lock.Read(file)
 	if err != nil {

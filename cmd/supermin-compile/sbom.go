@@ -5,8 +5,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/supermin-compile/supermin-compile/emit"
 	"github.com/supermin-compile/supermin-compile/manifest"
+	"github.com/supermin-compile/supermin-compile/planner"
 	"github.com/supermin-compile/supermin-compile/sbom"
 )
 
@@ -25,9 +25,9 @@ func sbomCmd(args []string) int {
 }
 
 // writeSBOM writes the document to file (atomically), or to stdout.
-func writeSBOM(m *manifest.Manifest, res *emit.Result, file string) error {
+func writeSBOM(m *manifest.Manifest, res *planner.Result, file string) error {
 	created := time.Now()
-	if t, ok := emit.SourceDateEpoch(); ok {
+	if t, ok := planner.SourceDateEpoch(); ok {
 		created = t
 	}
 	d, err := sbom.Build(m, res, version, created)

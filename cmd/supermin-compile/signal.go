@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"syscall"
 
-	"github.com/supermin-compile/supermin-compile/emit"
+	"github.com/supermin-compile/supermin-compile/builder"
 )
 
 // onInterrupt makes SIGINT, SIGTERM and SIGHUP remove what the build has
@@ -20,7 +20,7 @@ func onInterrupt(prog string) {
 		sig := (<-c).(syscall.Signal)
 		interrupted.Store(true)
 		name := "SIG" + map[syscall.Signal]string{syscall.SIGINT: "INT", syscall.SIGTERM: "TERM", syscall.SIGHUP: "HUP"}[sig]
-		removed := emit.Interrupt()
+		removed := builder.Interrupt()
 		if len(removed) == 0 {
 			fmt.Fprintf(os.Stderr, "%s: interrupted by %s\n", prog, name)
 		}

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/supermin-compile/supermin-compile/emit"
+	"github.com/supermin-compile/supermin-compile/builder"
 	"github.com/supermin-compile/supermin-compile/manifest"
 )
 
@@ -60,28 +60,8 @@ func supermin(args []string) int {
 }
 
 func superminPrepare(a *superminArgs, log func(string, ...any)) int {
-	var release func()
-	if a.lock != "" {
-		var err error
-		if release, err = emit.Lock(a.lock); err != nil {
-			return superminError("%v", err)
-		}
-		defer release()
-	}
-	own := emit.Ownership{Force: a.force, Supermin: preparedNames, Inputs: a.inputs}
-	if err := own.Check(a.output); err != nil {
-		return superminError("%v", err)
-	}
-	st, err := emit.Stage(a.output)
-	if err == nil {
-		if err = emit.Prepare("/", a.inputs, st.Dir, log); err == nil {
-			err = st.Commit()
-		}
-		if err != nil {
-			st.Abort()
-		}
-	}
-	if err != nil {
+	o := builder.Options{Exclusive: a.lock, Force: a.force, Inputs: a.inputs, Log: log}
+	if err := builder.Prepare("/", a.inputs, a.output, o); err != nil {
 		return superminError("%v", err)
 	}
 	return 0
@@ -105,19 +85,19 @@ func superminBuild(a *superminArgs, log func(string, ...any)) int {
 	m.Kernel.Copy = a.copyKernel
 	m.Kernel.HostCPU = a.cpu
 	log("build: %s", strings.Join(a.inputs, " "))
-	s, err := emit.Build(m, emit.BuildOptions{IfNewer: a.ifNewer, Lock: a.lock, Version: version,
+	s, err := builder.Build(m, builder.Options{Exclusive: a.lock, Version: version,
 		Options: []string{a.cpu}, Inputs: a.inputs, PackageList: a.packageList, Log: log,
-		Force: a.force, Supermin: builtNames[m.Format]})
+		Force: a.force, Supermin: builtNames[m.Format]}, a.ifNewer)
 	if err != nil {
 		return superminError("%v", err)
 	}
-	if !s.Skipped {
-		for _, w := range s.Warnings {
+	if res := s.Result; res != nil {
+		for _, w := range res.Warnings {
 			fmt.Fprintln(os.Stderr, "supermin: warning:", w)
 		}
-		warnUnreadable("supermin", s.Unreadable)
-		log("build: %d packages, including dependencies", len(s.Resolved.Packages))
-		for _, n := range append(s.Resolved.Notes, s.Resolved.Warnings...) {
+		warnUnreadable("supermin", res.Unreadable)
+		log("build: %d packages, including dependencies", len(res.Resolved.Packages))
+		for _, n := range append(res.Resolved.Notes, res.Resolved.Warnings...) {
 			log("%s", n)
 		}
 		log("build: %d files, %.1f MiB, in %.2f s", s.Files, float64(s.Bytes)/(1<<20), s.Duration.Seconds())
@@ -125,13 +105,11 @@ func superminBuild(a *superminArgs, log func(string, ...any)) int {
 	return 0
 }
 
-// What supermin writes in each mode: a directory that holds only these
-// may be replaced, as supermin would, without --force. (A chroot can hold
-// anything, so only an empty or marked one is replaced.)
-var (
-	preparedNames = []string{"packages", "base.tar.gz"}
-	builtNames    = map[manifest.Format][]string{manifest.Ext2: {"kernel", "initrd", "root", "README.fixed", "dtb"}}
-)
+// builtNames is what supermin --build writes in each format: a directory
+// that holds only these may be replaced, as supermin would, without
+// --force. (A chroot can hold anything, so only an empty or marked one
+// is replaced.)
+var builtNames = map[manifest.Format][]string{manifest.Ext2: {"kernel", "initrd", "root", "README.fixed", "dtb"}}
 
 var superminSize = regexp.MustCompile(`^([.0-9]+)([bKMG])$`)
 

@@ -7,8 +7,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/supermin-compile/supermin-compile/emit"
 	"github.com/supermin-compile/supermin-compile/globber"
+	"github.com/supermin-compile/supermin-compile/planner"
 	"github.com/supermin-compile/supermin-compile/resolver"
 )
 
@@ -26,13 +26,13 @@ func why(args []string) int {
 	}
 	target := args[1]
 	if !strings.HasPrefix(target, "/") {
-		_, r, err := emit.Resolve(m)
+		_, r, err := planner.Resolve(m)
 		if err != nil {
 			return fail(err)
 		}
 		return printChain(r, target)
 	}
-	res, err := emit.Plan(m)
+	res, err := planner.Plan(m)
 	if err != nil {
 		return fail(err)
 	}

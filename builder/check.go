@@ -1,4 +1,4 @@
-package emit
+package builder
 
 import (
 	"github.com/supermin-compile/supermin-compile/formats/chroot"

@@ -1,4 +1,4 @@
-package emit
+package builder
 
 import (
 	"crypto/sha256"
@@ -11,7 +11,12 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/supermin-compile/supermin-compile/boot/kernel"
+	"github.com/supermin-compile/supermin-compile/formats/cpio"
 	"github.com/supermin-compile/supermin-compile/internal/smallfile"
+	"github.com/supermin-compile/supermin-compile/manifest"
+	"github.com/supermin-compile/supermin-compile/planner"
+	"github.com/supermin-compile/supermin-compile/resolver/rpm"
 )
 
 // FingerprintFile is where an output directory records the fingerprint of
@@ -107,4 +112,60 @@ func Current(dir, sum string, outputs []string) bool {
 		}
 	}
 	return true
+}
+
+// fingerprint hashes the build's inputs: the manifest or supermin.d, the
+// files it names, the package database, the kernel k and its modules.
+func fingerprint(m *manifest.Manifest, o *Options, k *kernel.Kernel) (string, error) {
+	f := NewFingerprint(o.Version, append(o.Options, fmt.Sprint(m.Format, m.Size, m.Compression, m.Kernel, o.PackageList))...)
+	inputs := append([]string{}, o.Inputs...)
+	if m.Path != "" {
+		inputs = append(inputs, m.Path)
+	}
+	inputs = append(inputs, m.Base...)
+	for _, file := range m.Files {
+		if file.Source != "" {
+			inputs = append(inputs, file.Source)
+		}
+	}
+	for _, in := range inputs {
+		if err := f.AddInput(in); err != nil {
+			return "", fmt.Errorf("fingerprint: %w", err)
+		}
+	}
+	root := m.Source.Root
+	f.AddStat(filepath.Join(root, "var/lib/dpkg/status"), filepath.Join(root, "var/lib/dpkg/diversions"))
+	for _, db := range rpm.DBPaths {
+		f.AddStat(filepath.Join(root, db))
+	}
+	f.AddStat(m.Source.Indexes...)
+	switch {
+	case m.Source.Type == "rpmdb": // path is a database file or a root: no tree to walk
+		f.AddStat(m.Source.Path)
+		for _, db := range rpm.DBPaths {
+			f.AddStat(filepath.Join(m.Source.Path, db))
+		}
+	case m.Source.Path != "":
+		if err := f.AddTree(m.Source.Path); err != nil {
+			return "", fmt.Errorf("fingerprint: %w", err)
+		}
+	}
+	if k != nil {
+		f.AddStat(k.Path, filepath.Join(k.ModulesDir, "modules.dep"))
+	}
+	return f.Sum(), nil
+}
+
+// outputs lists the files a complete output directory holds.
+func outputs(m *manifest.Manifest) []string {
+	switch {
+	case planner.Bootable(m):
+		return []string{"kernel", "initrd", "root"}
+	case m.Format == manifest.Ext2:
+		return []string{"root"}
+	case m.Format == manifest.Cpio:
+		c, _ := cpio.ParseCompression(m.Compression)
+		return []string{"initramfs.cpio" + c.Ext()}
+	}
+	return nil
 }

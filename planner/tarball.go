@@ -1,4 +1,4 @@
-package emit
+package planner
 
 import (
 	"archive/tar"

@@ -1,12 +1,4 @@
-// Package emit turns a manifest into an appliance: it plans it and writes
-// it. Planning (Plan) opens the package source, resolves the closure and
-// merges the packages' files, globbed host files, base tarballs and inline
-// files into one Plan. Writing (Build) has formats/ext2, cpio or chroot
-// write the Plan into a staging directory, with a kernel and an initrd
-// when an ext2 appliance boots, and swaps that in for the output; with
-// --if-newer it skips the work when the output's fingerprint is current.
-// Prepare makes a supermin.d, as supermin --prepare does.
-package emit
+package planner
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package emit
+package planner
 
 import (
 	"io/fs"
@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/supermin-compile/supermin-compile/globber"
+	"github.com/supermin-compile/supermin-compile/internal/outdir"
 )
 
 // outputGuard hides a build's own output from the host-file walk: the
@@ -22,7 +23,7 @@ func newOutputGuard(fsys globber.FS, output string) *outputGuard {
 	if output == "" {
 		return &outputGuard{ReadLinkFS: fsys.(globber.ReadLinkFS)}
 	}
-	out := canonical(output)
+	out := outdir.Canonical(output)
 	return &outputGuard{ReadLinkFS: fsys.(globber.ReadLinkFS), out: out, parent: filepath.Dir(out), base: filepath.Base(out)}
 }
 
@@ -32,12 +33,13 @@ func (g *outputGuard) guarded(p string) bool {
 	if g.out == "" {
 		return false
 	}
-	if within(p, g.out) {
+	if outdir.Within(p, g.out) {
 		return true
 	}
 	rel, ok := strings.CutPrefix(p, strings.TrimSuffix(g.parent, "/")+"/")
 	name, _, _ := strings.Cut(rel, "/")
-	return ok && IsStaging(name, g.base)
+	_, staging := outdir.Staging(name, g.base)
+	return ok && staging
 }
 
 // ReadDir lists nothing inside a guarded directory: a pattern wanted
@@ -60,7 +62,8 @@ func (g *outputGuard) Lstat(p string) (fs.FileInfo, error) {
 }
 
 func (g *outputGuard) isStagingDir(p string) bool {
-	return filepath.Dir(p) == g.parent && IsStaging(filepath.Base(p), g.base)
+	_, staging := outdir.Staging(filepath.Base(p), g.base)
+	return filepath.Dir(p) == g.parent && staging
 }
 
 // filter drops matches of the guarded directories themselves.

@@ -1,4 +1,4 @@
-package emit
+package builder
 
 import (
 	"archive/tar"
@@ -12,16 +12,29 @@ import (
 	"strings"
 
 	"github.com/supermin-compile/supermin-compile/plan"
+	"github.com/supermin-compile/supermin-compile/planner"
 	"github.com/supermin-compile/supermin-compile/resolver"
 	"github.com/supermin-compile/supermin-compile/resolver/dpkg"
 )
 
-// Prepare writes a supermin.d for names, as supermin --prepare
-// --use-installed does: dir/packages lists the installed ones, sorted, and
-// dir/base.tar.gz holds the configuration files (regular files under /etc/)
+// Prepare writes a supermin.d for names to output, as supermin --prepare
+// --use-installed does: packages lists the installed ones, sorted, and
+// base.tar.gz holds the configuration files (regular files under /etc/)
 // of their whole closure, taken from the host, owned 0:0, in path order,
-// deterministic. Names that are not installed are skipped.
-func Prepare(root string, names []string, dir string, logf func(string, ...any)) error {
+// deterministic. Names that are not installed are skipped. Like a build,
+// it holds o.Exclusive and replaces only an output it may (o.Force, or a
+// directory of nothing but what supermin --prepare writes).
+func Prepare(root string, names []string, output string, o Options) error {
+	own := &Ownership{Force: o.Force, Supermin: []string{"packages", "base.tar.gz"}, Inputs: o.Inputs}
+	release, err := claim(output, &o, own)
+	if err != nil {
+		return err
+	}
+	defer release()
+	return writeStaged(output, func(dir string) error { return prepare(root, names, dir, o.logf) })
+}
+
+func prepare(root string, names []string, dir string, logf func(string, ...any)) error {
 	if len(names) == 0 {
 		return errors.New("prepare: no input packages specified")
 	}
@@ -65,7 +78,7 @@ func Prepare(root string, names []string, dir string, logf func(string, ...any))
 // configFiles lists the regular files under /etc/ of pkgs, as the host has
 // them, in path order.
 func configFiles(u resolver.Universe, pkgs []*resolver.Package) ([]plan.Entry, error) {
-	var l Layer
+	var l []plan.Entry
 	for _, p := range pkgs {
 		files, err := u.Files(p)
 		if err != nil {
@@ -75,7 +88,7 @@ func configFiles(u resolver.Universe, pkgs []*resolver.Package) ([]plan.Entry, e
 			if !strings.HasPrefix(f.Path, "/etc/") {
 				continue
 			}
-			e, err := HostEntry("/", f.HostPath, p.Name)
+			e, err := planner.HostEntry("/", f.HostPath, p.Name)
 			if err == nil && e.Type == plan.Regular {
 				e.Path = f.Path
 				l = append(l, e)
@@ -96,7 +109,7 @@ func writeBase(file string, entries []plan.Entry) error {
 	}
 	zw, _ := gzip.NewWriterLevel(f, gzip.BestCompression)
 	tw := tar.NewWriter(zw)
-	epoch, clamp := SourceDateEpoch()
+	epoch, clamp := planner.SourceDateEpoch()
 	for _, e := range entries {
 		mtime := e.MTime
 		if clamp && mtime.After(epoch) {

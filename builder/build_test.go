@@ -1,4 +1,4 @@
-package emit
+package builder
 
 import (
 	"os"
@@ -30,14 +30,14 @@ func TestBuildReportsProgress(t *testing.T) {
 			var mu sync.Mutex
 			var files, totalFiles int
 			var bytes, totalBytes int64
-			_, err = Build(m, BuildOptions{Progress: func(n int, b int64) plan.Progress {
+			_, err = Build(m, Options{Progress: func(n int, b int64) plan.Progress {
 				totalFiles, totalBytes = n, b
 				return func(size int64) {
 					mu.Lock()
 					files, bytes = files+1, bytes+size
 					mu.Unlock()
 				}
-			}})
+			}}, false)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,11 +1,10 @@
-package emit
+package planner
 
 import (
 	"fmt"
 	"io"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -27,6 +26,7 @@ type Result struct {
 	Resolved *resolver.Result
 	Missing  Missing        // package files absent from the host
 	Kernel   *kernel.Kernel // the kernel that boots it (ext2 with a kernel only)
+	Clock    Clock          // the build's time facts
 	Warnings []string       // what the user should know about the Plan
 	sums     sumCache
 
@@ -116,11 +116,17 @@ func Resolve(m *manifest.Manifest) (resolver.Universe, *resolver.Result, error) 
 	return u, r, err
 }
 
-// Plan resolves, globs and merges the manifest into a Plan.
+// Plan resolves, globs and merges the manifest into a Plan, keeping none
+// of the archives' contents: for list, lock, sbom and the like.
 func Plan(m *manifest.Manifest) (*Result, error) { return planWith(m, nil, false) }
 
-// planWith is Plan with the kernel already found, when k is not nil. With
-// build, package archives keep what listing decompresses for the format.
+// PlanForBuild is Plan for a build of the Plan, with the kernel the
+// builder found (nil: find it): archives keep what listing decompresses,
+// for the format to read back, until the Result is closed.
+func PlanForBuild(m *manifest.Manifest, k *kernel.Kernel) (*Result, error) {
+	return planWith(m, k, true)
+}
+
 func planWith(m *manifest.Manifest, k *kernel.Kernel, build bool) (_ *Result, err error) {
 	u, resolved, err := Resolve(m)
 	if err != nil {
@@ -149,7 +155,7 @@ func planWith(m *manifest.Manifest, k *kernel.Kernel, build bool) (_ *Result, er
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Resolved: resolved, Universe: u, tarballs: members.NewCache()}
+	res := &Result{Resolved: resolved, Universe: u, Clock: ClockFor(m), tarballs: members.NewCache()}
 	if build {
 		res.tarballs.KeepContents()
 	}
@@ -168,9 +174,9 @@ func planWith(m *manifest.Manifest, k *kernel.Kernel, build bool) (_ *Result, er
 		return nil, res.Unreadable.errorFor(m.Path)
 	}
 	layers := []Layer{pkgs, host}
-	if bootable(m) {
+	if Bootable(m) {
 		if res.Kernel = k; k == nil {
-			if res.Kernel, err = findKernel(m); err != nil {
+			if res.Kernel, err = FindKernel(m); err != nil {
 				return nil, err
 			}
 		}
@@ -189,18 +195,17 @@ func planWith(m *manifest.Manifest, k *kernel.Kernel, build bool) (_ *Result, er
 		}
 		layers = append(layers, l)
 	}
-	epoch := Epoch(m)
-	inline, err := InlineLayer(m.Files, epoch)
+	inline, err := InlineLayer(m.Files, res.Clock.Epoch)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", m.Path, err)
 	}
-	merger := &Merger{Root: "/", Epoch: epoch}
+	merger := &Merger{Root: "/", Epoch: res.Clock.Epoch}
 	if _, ok := u.(resolver.ArchiveUniverse); ok {
 		merger.Root = "" // an appliance from archives takes nothing from the build host
 	}
 	res.Plan = merger.Merge(append(layers, inline)...)
-	if t, ok := ReproducibleEpoch(m); ok {
-		clamp(res.Plan, t)
+	if res.Clock.Reproducible {
+		clamp(res.Plan, res.Clock.Epoch)
 	}
 	return res, nil
 }
@@ -265,29 +270,6 @@ func hostLayer(globs []string, ex Excluder, output string, unreadable *Unreadabl
 	return l, guard.hit.Load(), err
 }
 
-// Epoch is the timestamp of things the inputs do not date (inline files,
-// synthesised directories): the reproducible epoch when there is one, else
-// the mtime of the manifest.
-func Epoch(m *manifest.Manifest) time.Time {
-	if t, ok := ReproducibleEpoch(m); ok {
-		return t
-	}
-	if fi, err := os.Stat(m.Path); err == nil {
-		return fi.ModTime().UTC()
-	}
-	return time.Unix(0, 0).UTC()
-}
-
-// ReproducibleEpoch says whether the build must be reproducible, and the
-// time it clamps every timestamp to: SOURCE_DATE_EPOCH when set, else 0
-// (1970) for a manifest that says `reproducible = true`.
-func ReproducibleEpoch(m *manifest.Manifest) (time.Time, bool) {
-	if t, ok := SourceDateEpoch(); ok {
-		return t, true
-	}
-	return time.Unix(0, 0).UTC(), m.Reproducible
-}
-
 // clamp caps every mtime of the Plan at epoch, so that files that changed
 // after it (a regenerated /etc/ld.so.cache) do not change the output.
 func clamp(p *plan.Plan, epoch time.Time) {
@@ -296,13 +278,4 @@ func clamp(p *plan.Plan, epoch time.Time) {
 			p.Entries[i].MTime = epoch
 		}
 	}
-}
-
-// SourceDateEpoch reads SOURCE_DATE_EPOCH (reproducible-builds.org).
-func SourceDateEpoch() (time.Time, bool) {
-	n, err := strconv.ParseInt(os.Getenv("SOURCE_DATE_EPOCH"), 10, 64)
-	if err != nil {
-		return time.Time{}, false
-	}
-	return time.Unix(n, 0).UTC(), true
 }

@@ -1,4 +1,4 @@
-package emit
+package builder
 
 import (
 	"errors"
@@ -6,12 +6,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 
+	"github.com/supermin-compile/supermin-compile/internal/outdir"
 	"golang.org/x/sys/unix"
 )
 
@@ -42,7 +40,7 @@ func Stage(target string) (*Staging, error) {
 		return nil, err
 	}
 	removeStale(parent, base)
-	dir, err := os.MkdirTemp(parent, "."+base+".tmp-"+strconv.Itoa(os.Getpid())+"-")
+	dir, err := os.MkdirTemp(parent, outdir.StagingPattern(base, os.Getpid()))
 	if err != nil {
 		return nil, err
 	}
@@ -73,17 +71,6 @@ func (s *Staging) hold() error {
 	return nil
 }
 
-// staged matches the names of staging directories, and of previous
-// outputs waiting to be removed: ".BASE.tmp-PID-RANDOM", ".BASE.old-PID-RANDOM".
-var stagingName = regexp.MustCompile(`^\.(.+)\.(?:tmp|old)-([0-9]+)-[0-9]+$`)
-
-// IsStaging reports whether name is a staging directory of the output
-// named base.
-func IsStaging(name, base string) bool {
-	m := stagingName.FindStringSubmatch(name)
-	return m != nil && m[1] == base
-}
-
 // removeStale deletes the staging directories of this output whose build
 // is gone: nobody holds their flock, and their process does not exist.
 // (Both, because a new staging directory exists for a moment before its
@@ -91,11 +78,10 @@ func IsStaging(name, base string) bool {
 func removeStale(parent, base string) {
 	entries, _ := os.ReadDir(parent)
 	for _, e := range entries {
-		m := stagingName.FindStringSubmatch(e.Name())
-		if m == nil || m[1] != base || !e.IsDir() {
+		pid, ok := outdir.Staging(e.Name(), base)
+		if !ok || !e.IsDir() {
 			continue
 		}
-		pid, _ := strconv.Atoi(m[2])
 		dir := filepath.Join(parent, e.Name())
 		f, err := os.Open(dir)
 		if err != nil {
@@ -144,7 +130,7 @@ func (s *Staging) swap() error {
 	// Filesystems without RENAME_EXCHANGE: a short window without output.
 	// The previous output waits under a name that the next build cleans
 	// up if this one dies.
-	old := strings.Replace(s.Dir, ".tmp-", ".old-", 1)
+	old := outdir.Retired(s.Dir)
 	if err := os.Rename(s.target, old); err != nil {
 		return err
 	}

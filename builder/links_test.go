@@ -1,4 +1,4 @@
-package emit
+package builder
 
 import (
 	"fmt"
@@ -56,7 +56,7 @@ func buildWith(t *testing.T, format string, base ...string) (string, error) {
 		t.Fatal(err)
 	}
 	m.Source.Type = "dpkg"
-	_, err = Build(m, BuildOptions{})
+	_, err = Build(m, Options{}, false)
 	return out, err
 }
 

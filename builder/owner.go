@@ -1,4 +1,4 @@
-package emit
+package builder
 
 import (
 	"errors"
@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/supermin-compile/supermin-compile/internal/outdir"
 )
 
 // Ownership says what a build may replace at its output path. A build
@@ -51,16 +53,16 @@ func (o *Ownership) Check(output string) error {
 // the user's home, the current directory, the manifest's directory, any
 // of their ancestors, and any directory that contains an input.
 func (o *Ownership) forbidden(output string) error {
-	out := canonical(output)
+	out := outdir.Canonical(output)
 	if out == "/" {
 		return fmt.Errorf("the output cannot be /: a build replaces its output directory as a whole, and / is never replaced")
 	}
 	guard := func(p, what string) error {
-		if p == "" || !within(canonical(p), out) {
+		if p == "" || !outdir.Within(outdir.Canonical(p), out) {
 			return nil
 		}
 		rel := "is"
-		if canonical(p) != out {
+		if outdir.Canonical(p) != out {
 			rel = "holds"
 		}
 		return fmt.Errorf("refusing to replace %s: it %s %s (%s), which no build may replace, even with --force", output, rel, what, p)
@@ -169,27 +171,4 @@ func describeMode(m fs.FileMode) string {
 		return "a regular file"
 	}
 	return "a special file (" + m.Type().String() + ")"
-}
-
-// canonical makes p absolute and resolves the symlinks of its parent
-// directories, but not of its last component: renaming an output that is
-// a symlink replaces the link, not what it points to.
-func canonical(p string) string {
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		return filepath.Clean(p)
-	}
-	if abs == "/" {
-		return abs
-	}
-	dir, err := filepath.EvalSymlinks(filepath.Dir(abs))
-	if err != nil {
-		return abs
-	}
-	return filepath.Join(dir, filepath.Base(abs))
-}
-
-// within reports whether p is dir or lies below it.
-func within(p, dir string) bool {
-	return p == dir || dir == "/" || strings.HasPrefix(p, dir+"/")
 }
