@@ -13,7 +13,7 @@
 // spool, one unlinked temporary file, from which the formats read them:
 // an appliance costs one decompression of each archive.
 //
-// Beyond resolver.ArchiveUniverse, a Universe offers what emit looks for:
+// Beyond resolver.ArchiveUniverse, a Universe offers what the planner looks for:
 // EssentialNames (for `[source] essential = true`), Missing (every absent
 // .deb at once), CheckConflicts (Conflicts and Breaks within a closure),
 // Digest (for lock files), and KeepContents and Close (the spool).
