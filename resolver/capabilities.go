@@ -12,7 +12,7 @@ import (
 // signature it spells out itself (a renamed method would then silently
 // turn a check off). Each backend asserts at compile time every capability
 // it implements (var _ resolver.X = (*Universe)(nil), next to its type),
-// and TestCapabilities in each backend pins the set it must keep.
+// and TestCapabilities pins the set each backend has.
 //
 // A source that holds resources (open archives, a spool) also implements
 // io.Closer; whoever opened it closes it when done with its Result.
