@@ -24,11 +24,12 @@ type Result struct {
 	Plan     *plan.Plan
 	Universe resolver.Universe // where the packages came from
 	Resolved *resolver.Result
-	Missing  Missing        // package files absent from the host
 	Kernel   *kernel.Kernel // the kernel that boots it (ext2 with a kernel only)
 	Clock    Clock          // the build's time facts
 	Warnings []string       // what the user should know about the Plan
 	sums     sumCache
+
+	AbsentFiles AbsentFiles // package files absent from the host
 
 	// Unreadable lists, sorted, the host paths left out because this
 	// process may not read them (`unreadable = "skip"`, supermin.d).
@@ -155,7 +156,7 @@ func planWith(m *manifest.Manifest, k *kernel.Kernel, build bool) (_ *Result, er
 	if build {
 		res.tarballs.KeepContents()
 	}
-	pkgs, err := PackageLayer(u, resolved.Packages, pkgEx, m.Supermin, &res.Missing, &res.Unreadable)
+	pkgs, err := PackageLayer(u, resolved.Packages, pkgEx, m.Supermin, &res.AbsentFiles, &res.Unreadable)
 	if err != nil {
 		return nil, err
 	}
