@@ -101,7 +101,7 @@ func unpack(t *testing.T, format, out string) string {
 		testtool.Root(t)
 		dir := t.TempDir()
 		if b, err := exec.Command("mount", "-o", "loop,ro", filepath.Join(out, "root"), dir).CombinedOutput(); err != nil {
-			testtool.Missing(t, fmt.Sprintf("cannot loop-mount here: %v: %s", err, b))
+			testtool.Unavailable(t, fmt.Sprintf("cannot loop-mount here: %v: %s", err, b))
 		}
 		t.Cleanup(func() { exec.Command("umount", dir).Run() })
 		return dir

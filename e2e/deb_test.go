@@ -37,7 +37,7 @@ func fetchDebDir(t testing.TB, pkgs ...string) string {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		testtool.Missing(t, fmt.Sprintf("downloading %v failed (network? apt-get update?): %v\n%s", pkgs, err, stderr.String()))
+		testtool.Unavailable(t, fmt.Sprintf("downloading %v failed (network? apt-get update?): %v\n%s", pkgs, err, stderr.String()))
 	}
 	dir := t.TempDir()
 	for _, f := range strings.Fields(string(out)) {
@@ -54,7 +54,7 @@ func ensureAptLists(t testing.TB) {
 		return
 	}
 	if out, err := exec.Command("apt-get", "update", "-q").CombinedOutput(); err != nil {
-		testtool.Missing(t, fmt.Sprintf("apt-get update: %v\n%s", err, out))
+		testtool.Unavailable(t, fmt.Sprintf("apt-get update: %v\n%s", err, out))
 	}
 }
 

@@ -254,7 +254,7 @@ func TestLockDriftBootable(t *testing.T) {
 	testtool.Need(t, "tar")
 	host, err := kernel.Find(kernel.Options{})
 	if err != nil {
-		testtool.Missing(t, "no kernel on this host: "+err.Error())
+		testtool.Unavailable(t, "no kernel on this host: "+err.Error())
 	}
 	dir := t.TempDir()
 	copyFile := func(from, to string) {

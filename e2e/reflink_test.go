@@ -32,7 +32,7 @@ func TestReflinkOnBtrfs(t *testing.T) {
 	run(t, nil, "mkfs.btrfs", "-q", "-f", img)
 	mnt := t.TempDir()
 	if out, err := exec.Command("mount", "-o", "loop", img, mnt).CombinedOutput(); err != nil {
-		testtool.Missing(t, fmt.Sprintf("cannot loop-mount btrfs here: %v: %s", err, out))
+		testtool.Unavailable(t, fmt.Sprintf("cannot loop-mount btrfs here: %v: %s", err, out))
 	}
 	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
 

@@ -25,7 +25,7 @@ const guestfsD = "/usr/lib/x86_64-linux-gnu/guestfs/supermin.d"
 func needGuestfsD(t testing.TB) {
 	testtool.Need(t, "supermin")
 	if _, err := os.Stat(guestfsD + "/packages"); err != nil {
-		testtool.Missing(t, guestfsD+" is missing (install libguestfs-tools)")
+		testtool.Unavailable(t, guestfsD+" is missing (install libguestfs-tools)")
 	}
 }
 

@@ -96,11 +96,20 @@ func (h HostFile) Open() (io.ReadCloser, error) { return os.Open(string(h)) }
 func (h HostFile) String() string               { return string(h) }
 func (h HostFile) HostPath() string             { return string(h) }
 
+// HostBacked is a Source that reads a file of the build host, as it is:
+// HostPath names that file. Sources that wrap a HostFile are HostBacked by
+// embedding it.
+type HostBacked interface {
+	Source
+	HostPath() string
+}
+
+var _ HostBacked = HostFile("")
+
 // HostPath returns the host file a Source reads, when it reads one, so
 // that a format can copy it with copy_file_range and see its holes.
-// Sources that wrap a HostFile keep this by embedding it.
 func HostPath(s Source) (string, bool) {
-	h, ok := s.(interface{ HostPath() string })
+	h, ok := s.(HostBacked)
 	if !ok {
 		return "", false
 	}

@@ -21,15 +21,15 @@ import (
 	"github.com/supermin-compile/supermin-compile/resolver"
 )
 
-// Missing counts paths that a package lists but the host does not have
-// (dpkg path-exclude, or files removed by hand); they are skipped, as
+// AbsentFiles counts paths that a package lists but the host does not
+// have (dpkg path-exclude, or files removed by hand); they are skipped, as
 // supermin skips them.
-type Missing struct {
+type AbsentFiles struct {
 	Count int
 	First []string // up to 10, for messages
 }
 
-func (m *Missing) add(p string) {
+func (m *AbsentFiles) add(p string) {
 	m.Count++
 	if len(m.First) < 10 {
 		m.First = append(m.First, p)
@@ -95,9 +95,9 @@ type Excluder interface{ Excluded(path string) bool }
 // PackageLayer describes the files of the resolved packages from the host,
 // minus excluded paths, and minus configuration files (regular files under
 // /etc/) when dropConfig is set, as supermin takes those from its base
-// tarball. Files the host lacks are counted in missing; files it may not
+// tarball. Files the host lacks are counted in absent; files it may not
 // read are left out and listed in unreadable.
-func PackageLayer(u resolver.Universe, pkgs []*resolver.Package, ex Excluder, dropConfig bool, missing *Missing, unreadable *Unreadable) (Layer, error) {
+func PackageLayer(u resolver.Universe, pkgs []*resolver.Package, ex Excluder, dropConfig bool, absent *AbsentFiles, unreadable *Unreadable) (Layer, error) {
 	if au, ok := u.(resolver.ArchiveUniverse); ok {
 		return archiveLayer(au, pkgs, ex)
 	}
@@ -116,7 +116,7 @@ func PackageLayer(u resolver.Universe, pkgs []*resolver.Package, ex Excluder, dr
 				continue
 			}
 			if err != nil {
-				missing.add(f.HostPath)
+				absent.add(f.HostPath)
 				continue
 			}
 			if dropConfig && e.Type == plan.Regular && strings.HasPrefix(f.Path, "/etc/") {

@@ -239,6 +239,8 @@ type hostInode struct {
 	nlink uint64
 }
 
+var _ plan.HostBacked = hostInode{}
+
 // HostEntry describes the host file root+p by lstat, as entry p.
 func HostEntry(root, p, origin string) (plan.Entry, error) {
 	hp := path.Join(root, p)

@@ -24,11 +24,12 @@ type Result struct {
 	Plan     *plan.Plan
 	Universe resolver.Universe // where the packages came from
 	Resolved *resolver.Result
-	Missing  Missing        // package files absent from the host
 	Kernel   *kernel.Kernel // the kernel that boots it (ext2 with a kernel only)
 	Clock    Clock          // the build's time facts
 	Warnings []string       // what the user should know about the Plan
 	sums     sumCache
+
+	AbsentFiles AbsentFiles // package files absent from the host
 
 	// Unreadable lists, sorted, the host paths left out because this
 	// process may not read them (`unreadable = "skip"`, supermin.d).
@@ -105,12 +106,12 @@ func Resolve(m *manifest.Manifest) (resolver.Universe, *resolver.Result, error) 
 		return nil, nil, err
 	}
 	req := resolver.Request{Packages: m.Packages, Optional: m.OptionalPackages, Exclude: m.ExcludePackages}
-	if e, ok := u.(interface{ EssentialNames() []string }); ok && m.Source.Essential {
+	if e, ok := u.(resolver.EssentialLister); ok && m.Source.Essential {
 		// Optional, so that excluding an essential package is a note, not an error.
 		req.Optional = append(slices.Clone(req.Optional), e.EssentialNames()...)
 	}
 	r, err := resolver.Resolve(u, req)
-	if c, ok := u.(interface{ CheckConflicts(*resolver.Result) error }); ok && err == nil {
+	if c, ok := u.(resolver.ConflictChecker); ok && err == nil {
 		err = c.CheckConflicts(r)
 	}
 	return u, r, err
@@ -139,16 +140,12 @@ func planWith(m *manifest.Manifest, k *kernel.Kernel, build bool) (_ *Result, er
 			}
 		}()
 	}
-	if kc, ok := u.(interface{ KeepContents() }); ok && build {
+	if kc, ok := u.(resolver.ContentKeeper); ok && build {
 		kc.KeepContents()
 	}
-	// A source of archives lists every missing one at once.
-	type archives interface {
-		Missing([]*resolver.Package) []string
-	}
-	if mu, ok := u.(archives); ok {
-		if miss := mu.Missing(resolved.Packages); len(miss) > 0 {
-			return nil, fmt.Errorf("%d package archives are missing:\n  %s", len(miss), strings.Join(miss, "\n  "))
+	if ac, ok := u.(resolver.ArchiveChecker); ok {
+		if absent := ac.AbsentArchives(resolved.Packages); len(absent) > 0 {
+			return nil, fmt.Errorf("%d package archives are missing:\n  %s", len(absent), strings.Join(absent, "\n  "))
 		}
 	}
 	pkgEx, hostEx, err := excluders(m)
@@ -159,7 +156,7 @@ func planWith(m *manifest.Manifest, k *kernel.Kernel, build bool) (_ *Result, er
 	if build {
 		res.tarballs.KeepContents()
 	}
-	pkgs, err := PackageLayer(u, resolved.Packages, pkgEx, m.Supermin, &res.Missing, &res.Unreadable)
+	pkgs, err := PackageLayer(u, resolved.Packages, pkgEx, m.Supermin, &res.AbsentFiles, &res.Unreadable)
 	if err != nil {
 		return nil, err
 	}

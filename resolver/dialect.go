@@ -34,12 +34,6 @@ type Dialect interface {
 	CompareProviders(a, b *Package) int
 }
 
-// DialectUniverse is a Universe whose packages are not Debian's.
-type DialectUniverse interface {
-	Universe
-	Dialect() Dialect
-}
-
 func dialectOf(u Universe) (Dialect, error) {
 	if du, ok := u.(DialectUniverse); ok {
 		return du.Dialect(), nil

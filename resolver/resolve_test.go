@@ -207,8 +207,8 @@ func TestNotFound(t *testing.T) {
 	if err.Error() != want {
 		t.Errorf("error:\n got  %s\n want %s", err, want)
 	}
-	if len(nf.Missing) != 3 || nf.Missing[0].Name != "bassh" {
-		t.Errorf("Missing = %+v", nf.Missing)
+	if len(nf.Unknown) != 3 || nf.Unknown[0].Name != "bassh" {
+		t.Errorf("Unknown = %+v", nf.Unknown)
 	}
 }
 

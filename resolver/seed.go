@@ -6,25 +6,25 @@ import (
 )
 
 // seedRequired selects every required package before the walk starts, so
-// that they count as "already selected" for every relation. All missing
+// that they count as "already selected" for every relation. All unknown
 // names are collected into one *NotFoundError.
 func (r *walker) seedRequired(names []string) error {
 	specs, err := parseSpecs(names, r.ix.d)
 	if err != nil {
 		return fmt.Errorf("packages: %w", err)
 	}
-	var missing []Missing
+	var unknown []UnknownPackage
 	for _, sp := range specs {
 		found, err := r.seed(sp)
 		if err != nil {
 			return err
 		}
 		if !found {
-			missing = append(missing, Missing{Name: sp.raw, Suggestions: r.suggest(sp)})
+			unknown = append(unknown, UnknownPackage{Name: sp.raw, Suggestions: r.suggest(sp)})
 		}
 	}
-	if len(missing) > 0 {
-		return &NotFoundError{Missing: missing}
+	if len(unknown) > 0 {
+		return &NotFoundError{Unknown: unknown}
 	}
 	return nil
 }

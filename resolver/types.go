@@ -1,7 +1,5 @@
 package resolver
 
-import "github.com/supermin-compile/supermin-compile/plan"
-
 // Package is one candidate package of a Universe.
 type Package struct {
 	Name, Version, Arch string
@@ -30,27 +28,12 @@ type File struct {
 	Conffile bool   // listed in the package's conffiles
 }
 
-// Universe is a package source.
+// Universe is a package source. What a source may offer besides is named
+// in capabilities.go.
 type Universe interface {
 	Packages() []*Package // every package, foreign archs included; deterministic order
 	NativeArch() string
 	Files(p *Package) ([]File, error)
-}
-
-// ArchiveUniverse is a Universe whose packages bring their own files (.deb
-// or .rpm archives) instead of files installed on the host: Entries
-// describes a package's files with the archive's metadata, and their
-// sources read the bytes out of the archive.
-type ArchiveUniverse interface {
-	Universe
-	Entries(p *Package) ([]plan.Entry, error)
-}
-
-// Digester is a Universe that can identify a package's exact contents,
-// for lock files: a SHA-256 of the archive, or of the installed database
-// record.
-type Digester interface {
-	Digest(p *Package) (string, error)
 }
 
 // Request names what the closure must contain.

@@ -87,11 +87,6 @@ type Relationship struct {
 
 const noAssertion = "NOASSERTION"
 
-// licenser is a package source that records licences (rpm headers do).
-type licenser interface {
-	License(*resolver.Package) string
-}
-
 // Build describes a planned manifest. created is the document's time
 // (SOURCE_DATE_EPOCH for reproducible documents).
 func Build(m *manifest.Manifest, res *planner.Result, toolVersion string, created time.Time) (*Document, error) {
@@ -107,7 +102,7 @@ func Build(m *manifest.Manifest, res *planner.Result, toolVersion string, create
 	for _, p := range res.Resolved.Packages {
 		pkg := Package{SPDXID: spdxID("SPDXRef-Package-" + p.Name + "-" + p.Arch), Name: p.Name, VersionInfo: p.Version,
 			ExternalRefs: []ExternalRef{{"PACKAGE-MANAGER", "purl", purl(purlType(res.Universe), p.Name, p.Version, p.Arch)}}}
-		if l, ok := res.Universe.(licenser); ok && l.License(p) != "" {
+		if l, ok := res.Universe.(resolver.Licenser); ok && l.License(p) != "" {
 			// Only a comment: older tags are not SPDX expressions, and
 			// licenseDeclared must be one.
 			pkg.LicenseComments = "License tag of the package: " + l.License(p)

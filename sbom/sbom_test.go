@@ -32,7 +32,7 @@ const toolVersion = "1.2.3-test"
 func needInit(t *testing.T) {
 	t.Helper()
 	if _, err := initrd.Init(); errors.Is(err, initrd.ErrNoInit) {
-		testtool.Missing(t, "boot/initrd/bin/supermin-init is missing: run `make init`")
+		testtool.Unavailable(t, "boot/initrd/bin/supermin-init is missing: run `make init`")
 	}
 }
 
@@ -274,7 +274,7 @@ func dpkgOwner(t *testing.T, file string) (name, version, arch string, files map
 func TestGuestfs(t *testing.T) {
 	const supermind = "/usr/lib/x86_64-linux-gnu/guestfs/supermin.d"
 	if _, err := os.Stat(supermind + "/packages"); err != nil {
-		testtool.Missing(t, supermind+" is missing (scripts/install-deps.sh installs libguestfs-tools)")
+		testtool.Unavailable(t, supermind+" is missing (scripts/install-deps.sh installs libguestfs-tools)")
 	}
 	testtool.Need(t, "dpkg-query", "tar", "sha256sum")
 	needInit(t)

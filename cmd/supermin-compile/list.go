@@ -66,9 +66,9 @@ func warn(res *planner.Result) {
 		fmt.Fprintln(os.Stderr, "supermin-compile:", w)
 	}
 	warnUnreadable("supermin-compile", res.Unreadable)
-	if n := res.Missing.Count; n > 0 {
+	if n := res.AbsentFiles.Count; n > 0 {
 		fmt.Fprintf(os.Stderr, "supermin-compile: %d package files are not on the host and were skipped (e.g. %s)\n",
-			n, strings.Join(res.Missing.First[:min(3, len(res.Missing.First))], ", "))
+			n, strings.Join(res.AbsentFiles.First[:min(3, len(res.AbsentFiles.First))], ", "))
 	}
 }
 

@@ -117,11 +117,11 @@ func lookupNobody(t *testing.T) [2]int {
 	t.Helper()
 	u, err := user.Lookup("nobody")
 	if err != nil {
-		testtool.Missing(t, "no user nobody: "+err.Error())
+		testtool.Unavailable(t, "no user nobody: "+err.Error())
 	}
 	g, err := user.LookupGroup("nogroup")
 	if err != nil {
-		testtool.Missing(t, "no group nogroup: "+err.Error())
+		testtool.Unavailable(t, "no group nogroup: "+err.Error())
 	}
 	uid, _ := strconv.Atoi(u.Uid)
 	gid, _ := strconv.Atoi(g.Gid)

@@ -52,7 +52,7 @@ func mount(t *testing.T, p *plan.Plan) string {
 	fsck(t, img)
 	mnt := t.TempDir()
 	if out, err := exec.Command("mount", "-o", "loop,ro", img, mnt).CombinedOutput(); err != nil {
-		testtool.Missing(t, fmt.Sprintf("cannot loop-mount here: %v: %s", err, out))
+		testtool.Unavailable(t, fmt.Sprintf("cannot loop-mount here: %v: %s", err, out))
 	}
 	t.Cleanup(func() {
 		if out, err := exec.Command("umount", mnt).CombinedOutput(); err != nil {

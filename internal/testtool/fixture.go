@@ -33,7 +33,7 @@ func Fixture(t testing.TB, rel string) string {
 	t.Helper()
 	p := filepath.Join(ModuleRoot(t), "..", "shared", "fixtures", rel)
 	if _, err := os.Stat(p); err != nil {
-		Missing(t, "shared fixture not found: "+err.Error())
+		Unavailable(t, "shared fixture not found: "+err.Error())
 	}
 	return p
 }

@@ -14,7 +14,7 @@ import (
 
 // TestNoBareSkip: outside this package, no test skips by itself, since a
 // bare Skip passes silently under CI=true; tests skip through Need,
-// Missing, Root or Fixture, which fail there instead.
+// Unavailable, Root or Fixture, which fail there instead.
 func TestNoBareSkip(t *testing.T) {
 	root := ModuleRoot(t)
 	here, _ := filepath.Abs(".")
@@ -36,7 +36,7 @@ func TestNoBareSkip(t *testing.T) {
 		files++
 		for _, s := range bareSkips(fset, f) {
 			rel, _ := filepath.Rel(root, s.Filename)
-			t.Errorf("%s:%d: skip through testtool (Need, Missing, Root, Fixture), not by hand", rel, s.Line)
+			t.Errorf("%s:%d: skip through testtool (Need, Unavailable, Root, Fixture), not by hand", rel, s.Line)
 		}
 		return nil
 	})

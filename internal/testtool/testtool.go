@@ -17,13 +17,14 @@ func Need(t testing.TB, names ...string) {
 	t.Helper()
 	for _, n := range names {
 		if _, err := exec.LookPath(n); err != nil {
-			Missing(t, n+" is not installed (scripts/install-deps.sh installs it)")
+			Unavailable(t, n+" is not installed (scripts/install-deps.sh installs it)")
 		}
 	}
 }
 
-// Missing skips the test with reason, or fails it when CI=true.
-func Missing(t testing.TB, reason string) {
+// Unavailable says that something the test needs is not available here:
+// it skips the test with reason, or fails it when CI=true.
+func Unavailable(t testing.TB, reason string) {
 	t.Helper()
 	if os.Getenv("CI") == "true" {
 		t.Fatalf("CI: %s", reason)
@@ -35,7 +36,7 @@ func Missing(t testing.TB, reason string) {
 func Root(t testing.TB) {
 	t.Helper()
 	if os.Getuid() != 0 {
-		Missing(t, "needs root")
+		Unavailable(t, "needs root")
 	}
 }
 

@@ -45,8 +45,8 @@ func TestOpenDirFixtures(t *testing.T) {
 	if got := u.EssentialNames(); !slices.Equal(got, []string{"smc-bz2"}) {
 		t.Errorf("EssentialNames = %q", got)
 	}
-	if m := u.Missing(u.Packages()); len(m) != 0 {
-		t.Errorf("Missing = %q", m)
+	if m := u.AbsentArchives(u.Packages()); len(m) != 0 {
+		t.Errorf("AbsentArchives = %q", m)
 	}
 }
 

@@ -13,10 +13,11 @@
 // spool, one unlinked temporary file, from which the formats read them:
 // an appliance costs one decompression of each archive.
 //
-// Beyond resolver.ArchiveUniverse, a Universe offers what the planner looks for:
-// EssentialNames (for `[source] essential = true`), Missing (every absent
-// .deb at once), CheckConflicts (Conflicts and Breaks within a closure),
-// Digest (for lock files), and KeepContents and Close (the spool).
+// Beyond resolver.ArchiveUniverse, a Universe has the capabilities that
+// resolver names: EssentialLister (for `[source] essential = true`),
+// ArchiveChecker (every absent .deb at once), ConflictChecker (Conflicts
+// and Breaks within a closure), Digester (for lock files) and
+// ContentKeeper (the spool).
 //
 // A .deb is an ar archive of debian-binary (format 2.x), control.tar and
 // data.tar, each tar uncompressed or compressed with gzip, xz, zstd,

@@ -62,7 +62,7 @@ func fetchDebs(t testing.TB, pkgs ...string) []string {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		testtool.Missing(t, "downloading test packages failed (network? apt-get update?): "+err.Error()+"\n"+stderr.String())
+		testtool.Unavailable(t, "downloading test packages failed (network? apt-get update?): "+err.Error()+"\n"+stderr.String())
 	}
 	var files []string
 	for _, f := range strings.Fields(string(out)) {
@@ -99,7 +99,7 @@ func hostIndexes(t testing.TB) []string {
 		}
 	})
 	if indexes.err != "" {
-		testtool.Missing(t, indexes.err)
+		testtool.Unavailable(t, indexes.err)
 	}
 	return indexes.files
 }

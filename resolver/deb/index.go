@@ -122,20 +122,20 @@ func (u *Universe) find(p *resolver.Package, d *pkgDeb) string {
 	return ""
 }
 
-// Missing lists the packages among pkgs whose .deb cannot be found, one
-// line each with the file expected, so that a build reports every missing
-// archive at once instead of failing on the first.
-func (u *Universe) Missing(pkgs []*resolver.Package) []string {
-	var missing []string
+// AbsentArchives lists the packages among pkgs whose .deb cannot be
+// found, one line each with the file expected, so that a build reports
+// every absent archive at once instead of failing on the first.
+func (u *Universe) AbsentArchives(pkgs []*resolver.Package) []string {
+	var absent []string
 	for _, p := range pkgs {
 		d, err := u.deb(p)
 		if err != nil {
-			missing = append(missing, err.Error())
+			absent = append(absent, err.Error())
 		} else if u.find(p, d) == "" {
-			missing = append(missing, fmt.Sprintf("%s %s (%s): %s", p.Name, p.Version, p.Arch, u.expected(p, d)))
+			absent = append(absent, fmt.Sprintf("%s %s (%s): %s", p.Name, p.Version, p.Arch, u.expected(p, d)))
 		}
 	}
-	return missing
+	return absent
 }
 
 // expected says, briefly, what file was looked for where.

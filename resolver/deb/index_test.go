@@ -91,8 +91,8 @@ func TestPoolLayouts(t *testing.T) {
 	}
 	for name, pool := range map[string]string{"mirror": mirror, "pool": filepath.Join(mirror, "pool"), "flat": debs} {
 		u := openIndex(t, []string{index}, pool)
-		if m := u.Missing(u.Packages()); len(m) > 0 {
-			t.Errorf("%s: missing %q", name, m)
+		if m := u.AbsentArchives(u.Packages()); len(m) > 0 {
+			t.Errorf("%s: absent archives %q", name, m)
 		}
 		for _, p := range u.Packages() {
 			entries, err := u.Entries(p)
@@ -125,9 +125,9 @@ func TestPoolMismatch(t *testing.T) {
 	gz, _ := os.ReadFile(filepath.Join(debs, "smc-gz_1.0_all.deb"))
 	writeFile(t, filepath.Join(pool, "smc-none_1.0_all.deb"), string(gz)) // the wrong package
 	u := openIndex(t, []string{index}, pool)
-	missing := u.Missing(u.Packages())
-	if len(missing) != 4 || missing[0] != "smc-bz2 1.0 (all): smc-bz2_1.0_all.deb in "+pool {
-		t.Errorf("Missing = %q", missing)
+	absent := u.AbsentArchives(u.Packages())
+	if len(absent) != 4 || absent[0] != "smc-bz2 1.0 (all): smc-bz2_1.0_all.deb in "+pool {
+		t.Errorf("AbsentArchives = %q", absent)
 	}
 	_, err := u.Entries(find(t, u, "smc-none", ""))
 	if err == nil || !strings.Contains(err.Error(), "smc-none_1.0_all.deb: ") || !strings.Contains(err.Error(), "the index says") {

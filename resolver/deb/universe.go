@@ -26,6 +26,10 @@ type Universe struct {
 var (
 	_ resolver.ArchiveUniverse = (*Universe)(nil)
 	_ resolver.Digester        = (*Universe)(nil)
+	_ resolver.EssentialLister = (*Universe)(nil)
+	_ resolver.ConflictChecker = (*Universe)(nil)
+	_ resolver.ArchiveChecker  = (*Universe)(nil)
+	_ resolver.ContentKeeper   = (*Universe)(nil)
 )
 
 // item is one package and its archive, allocated together.

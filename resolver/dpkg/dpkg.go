@@ -26,7 +26,10 @@ type Database struct {
 	diversions map[string]diversion
 }
 
-var _ resolver.Universe = (*Database)(nil)
+var (
+	_ resolver.Universe = (*Database)(nil)
+	_ resolver.Digester = (*Database)(nil)
+)
 
 // Open reads root/var/lib/dpkg. Use "/" for the running system.
 func Open(root string) (*Database, error) {

@@ -19,6 +19,13 @@ type DB struct {
 	digests map[*resolver.Package]string
 }
 
+var (
+	_ resolver.DialectUniverse = (*DB)(nil)
+	_ resolver.Digester        = (*DB)(nil)
+	_ resolver.ConflictChecker = (*DB)(nil)
+	_ resolver.Licenser        = (*DB)(nil)
+)
+
 // DBPaths are where rpm keeps its sqlite database under a root, newest
 // first.
 var DBPaths = []string{"usr/lib/sysimage/rpm/rpmdb.sqlite", "var/lib/rpm/rpmdb.sqlite"}

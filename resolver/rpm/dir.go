@@ -26,6 +26,15 @@ type Dir struct {
 	idsErr     error
 }
 
+var (
+	_ resolver.ArchiveUniverse = (*Dir)(nil)
+	_ resolver.DialectUniverse = (*Dir)(nil)
+	_ resolver.Digester        = (*Dir)(nil)
+	_ resolver.ConflictChecker = (*Dir)(nil)
+	_ resolver.Licenser        = (*Dir)(nil)
+	_ resolver.ContentKeeper   = (*Dir)(nil)
+)
+
 // OpenDir reads the headers of every .rpm under dir (recursively) for
 // arch ("" for the host's). Source packages are skipped.
 func OpenDir(dir, arch string) (*Dir, error) {
