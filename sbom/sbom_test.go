@@ -237,7 +237,7 @@ func checkBase(t *testing.T, x *index, m *manifest.Manifest, res *planner.Result
 		n := 0
 		for i := range res.Plan.Entries {
 			e := &res.Plan.Entries[i]
-			if e.Origin == name && e.Type == plan.Regular {
+			if e.Origin == plan.FromTarball(name) && e.Type == plan.Regular {
 				n++
 				f := filepath.Join(dir, e.Path)
 				x.file(t, "."+e.Path, sha256sums(t, f)[f], p.SPDXID)
@@ -299,7 +299,7 @@ func TestGuestfs(t *testing.T) {
 	var modules []*plan.Entry
 	var hostFiles []string
 	for i := range res.Plan.Entries {
-		if e := &res.Plan.Entries[i]; e.Origin == "kernel" && e.Type == plan.Regular {
+		if e := &res.Plan.Entries[i]; e.Origin.Kind == plan.Kernel && e.Type == plan.Regular {
 			h, _ := plan.HostPath(e.Src)
 			modules, hostFiles = append(modules, e), append(hostFiles, h)
 		}
