@@ -450,3 +450,36 @@ root_modules = false
 		}
 	}
 }
+
+// TestTarballNamedHost: supermin 5 inputs are recognised by content, so a
+// base tarball may be called "host". Its files are still the tarball's,
+// with its checksums, and the host file beside them is still the host's.
+func TestTarballNamedHost(t *testing.T) {
+	testtool.Need(t, "tar", "sha256sum")
+	dir := t.TempDir()
+	tarred := filepath.Join(dir, "tree", "etc", "from-tarball")
+	os.MkdirAll(filepath.Dir(tarred), 0o755)
+	if err := os.WriteFile(tarred, []byte("a base tarball's file\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	inputs := filepath.Join(dir, "supermin.d")
+	os.Mkdir(inputs, 0o755)
+	testtool.Output(t, nil, "tar", "-cf", filepath.Join(inputs, "host"), "-C", filepath.Join(dir, "tree"), "./etc")
+	if err := os.WriteFile(filepath.Join(inputs, "hostfiles"), []byte("/etc/debian_version\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := manifest.FromSuperminD([]string{inputs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Format = manifest.Chroot // supermin --format chroot: no kernel
+	res, err := planner.Plan(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := describe(t, m, res)
+	x.file(t, "./etc/from-tarball", sha256sums(t, tarred)[tarred], x.pkg(t, "host").SPDXID)
+	const hostFile = "/etc/debian_version"
+	x.file(t, "."+hostFile, sha256sums(t, hostFile)[hostFile], "SPDXRef-Appliance")
+	checkBase(t, x, m, res)
+}
