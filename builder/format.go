@@ -23,7 +23,7 @@ func addPackageList(res *planner.Result) {
 		fmt.Fprintf(&b, "%s_%s_%s\n", p.Name, p.Version, p.Arch)
 	}
 	res.Plan.Entries = append(res.Plan.Entries, plan.Entry{Path: "/packagelist", Type: plan.Regular, Mode: 0o644,
-		Size: int64(b.Len()), Src: plan.Bytes(b.String()), MTime: res.Clock.Epoch, Origin: "packagelist"})
+		Size: int64(b.Len()), Src: plan.Bytes(b.String()), MTime: res.Clock.Epoch, Origin: plan.FromPackageList})
 	plan.Sort(res.Plan.Entries)
 }
 

@@ -88,7 +88,7 @@ func configFiles(u resolver.Universe, pkgs []*resolver.Package) ([]plan.Entry, e
 			if !strings.HasPrefix(f.Path, "/etc/") {
 				continue
 			}
-			e, err := planner.HostEntry("/", f.HostPath, p.Name)
+			e, err := planner.HostEntry("/", f.HostPath, plan.FromPackage(p.Name))
 			if err == nil && e.Type == plan.Regular {
 				e.Path = f.Path
 				l = append(l, e)

@@ -151,7 +151,7 @@ func planTree(b *testing.B, root string) *plan.Plan {
 			return err
 		}
 		rel := "/" + strings.TrimPrefix(strings.TrimPrefix(p, root), "/")
-		e, err := planner.HostEntry(root, rel, "staged")
+		e, err := planner.HostEntry(root, rel, plan.FromHost)
 		layer = append(layer, e)
 		return err
 	})

@@ -125,12 +125,12 @@ func TestListMatchesSupermin(t *testing.T) {
 			continue
 		}
 		switch {
-		case extra[e.Origin] != "":
+		case e.Origin.Kind == plan.Package && extra[e.Origin.Name] != "":
 			// From a package supermin's resolver wrongly drops.
 		case e.Type == plan.Dir && hasDescendant(ours, p, extra):
 			// The parent directory of such files.
 		default:
-			unexplained = append(unexplained, "only ours: "+p+" ("+e.Origin+")")
+			unexplained = append(unexplained, "only ours: "+p+" ("+e.Origin.String()+")")
 		}
 	}
 	sort.Strings(unexplained)
@@ -142,7 +142,7 @@ func TestListMatchesSupermin(t *testing.T) {
 
 func hasDescendant(ours map[string]plan.Entry, dir string, extra map[string]string) bool {
 	for p, e := range ours {
-		if strings.HasPrefix(p, dir+"/") && extra[e.Origin] != "" {
+		if strings.HasPrefix(p, dir+"/") && e.Origin.Kind == plan.Package && extra[e.Origin.Name] != "" {
 			return true
 		}
 	}

@@ -140,7 +140,7 @@ func modulesDigest(m *manifest.Manifest, res *planner.Result) (string, error) {
 	p := res.Plan
 	for i := range p.Entries {
 		e := &p.Entries[i]
-		if e.Origin != "kernel" {
+		if e.Origin.Kind != plan.Kernel {
 			continue
 		}
 		content := e.Link
@@ -178,7 +178,7 @@ func inline(res *planner.Result) ([]Inline, error) {
 	p := res.Plan
 	for i := range p.Entries {
 		e := &p.Entries[i]
-		if e.Origin != "inline" || e.Type != plan.Regular {
+		if e.Origin.Kind != plan.Inline || e.Type != plan.Regular {
 			continue
 		}
 		sums, err := res.Sums(e)
@@ -217,7 +217,7 @@ func hostfiles(res *planner.Result) ([]HostFile, error) {
 	var hs []HostFile
 	for i := range p.Entries {
 		e := &p.Entries[i]
-		if e.Origin != "host" || (e.Type != plan.Regular && e.Type != plan.Symlink) {
+		if e.Origin.Kind != plan.Host || (e.Type != plan.Regular && e.Type != plan.Symlink) {
 			continue
 		}
 		h := HostFile{Path: e.Path, Link: e.Link, Mode: fmt.Sprintf("%04o", e.Perm()), Owner: fmt.Sprintf("%d:%d", e.UID, e.GID)}

@@ -2,8 +2,14 @@ package lock
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/supermin-compile/supermin-compile/internal/testtool"
+	"github.com/supermin-compile/supermin-compile/manifest"
+	"github.com/supermin-compile/supermin-compile/planner"
 )
 
 func sample() *Lock {
@@ -134,5 +140,42 @@ func TestOldLockFile(t *testing.T) {
 func TestPathFor(t *testing.T) {
 	if got := PathFor("/x/appliance.toml"); got != "/x/appliance.lock" {
 		t.Error(got)
+	}
+}
+
+// TestTarballNamedHost: supermin 5 inputs are recognised by content, so a
+// base tarball may be called "host". The lock pins its files through the
+// tarball's digest, not as host files; the real host file is pinned with
+// sha256sum's digest.
+func TestTarballNamedHost(t *testing.T) {
+	testtool.Need(t, "tar", "sha256sum")
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "tree", "etc"), 0o755)
+	if err := os.WriteFile(filepath.Join(dir, "tree", "etc", "from-tarball"), []byte("a base tarball's file\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	inputs := filepath.Join(dir, "supermin.d")
+	os.Mkdir(inputs, 0o755)
+	testtool.Output(t, nil, "tar", "-cf", filepath.Join(inputs, "host"), "-C", filepath.Join(dir, "tree"), "./etc")
+	const hostFile = "/etc/debian_version"
+	if err := os.WriteFile(filepath.Join(inputs, "hostfiles"), []byte(hostFile+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := manifest.FromSuperminD([]string{inputs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Format = manifest.Chroot // supermin --format chroot: no kernel
+	res, err := planner.Plan(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs, err := hostfiles(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, _, _ := strings.Cut(string(testtool.Output(t, nil, "sha256sum", hostFile)), " ")
+	if len(hs) != 1 || hs[0].Path != hostFile || hs[0].SHA256 != sum {
+		t.Errorf("host files %+v, want only %s with sha256 %s", hs, hostFile, sum)
 	}
 }

@@ -32,12 +32,12 @@ func describe(p *Plan) string {
 // data is a file as a tar gives it: owner, mode, mtime and an attribute.
 func data(p, content string) Entry {
 	return Entry{Path: p, Type: Regular, Mode: 0o750 | fs.ModeSetuid, UID: 7, GID: 8, MTime: time.Unix(1e9, 0),
-		Size: int64(len(content)), Src: Bytes(content), Xattrs: []Xattr{{Name: "user.k", Value: []byte("v")}}, Origin: "x.tar"}
+		Size: int64(len(content)), Src: Bytes(content), Xattrs: []Xattr{{Name: "user.k", Value: []byte("v")}}, Origin: FromTarball("x.tar")}
 }
 
 // tarLink is a hard link as FromTar describes it: its own header's mode.
 func tarLink(p, to string) Entry {
-	return Entry{Path: p, Type: Hardlink, Link: to, Mode: 0o644, MTime: time.Unix(5, 0), Origin: "x.tar"}
+	return Entry{Path: p, Type: Hardlink, Link: to, Mode: 0o644, MTime: time.Unix(5, 0), Origin: FromTarball("x.tar")}
 }
 
 func TestNormalizeLinks(t *testing.T) {
@@ -53,7 +53,7 @@ func TestNormalizeLinks(t *testing.T) {
 			"/d/target hardlink->/d/hard0 4750 7:8 1000000000 size=0 (x.tar)\n",
 	}, {
 		"file between its links, origins kept",
-		rooted(tarLink("/a", "/m"), data("/m", "hi"), Entry{Path: "/z", Type: Hardlink, Link: "/m", Origin: "y.tar"}),
+		rooted(tarLink("/a", "/m"), data("/m", "hi"), Entry{Path: "/z", Type: Hardlink, Link: "/m", Origin: FromTarball("y.tar")}),
 		"/ dir 0755 0:0 -62135596800 size=0 ()\n" +
 			"/a file 4750 7:8 1000000000 size=2 src=\"hi\" user.k=v (x.tar)\n" +
 			"/m hardlink->/a 4750 7:8 1000000000 size=0 (x.tar)\n" +

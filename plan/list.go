@@ -47,7 +47,7 @@ func WriteList(w io.Writer, p *Plan) error {
 			link = " -> " + Escape(e.Link)
 		}
 		fmt.Fprintf(bw, "%-8s %04o %d:%d %s %s%s\t%s\n", e.Type, e.Perm(), e.UID, e.GID, size,
-			EscapePath(e.Path), link, Escape(e.Origin))
+			EscapePath(e.Path), link, Escape(e.Origin.String()))
 	}
 	return bw.Flush()
 }
@@ -117,7 +117,7 @@ func WriteJSON(w io.Writer, p *Plan) error {
 	for i := range p.Entries {
 		e := &p.Entries[i]
 		le := ListEntry{Path: e.Path, Type: e.Type.String(), Mode: fmt.Sprintf("%04o", e.Perm()),
-			UID: e.UID, GID: e.GID, Size: e.Size, Link: e.Link, Origin: e.Origin}
+			UID: e.UID, GID: e.GID, Size: e.Size, Link: e.Link, Origin: e.Origin.String()}
 		if e.Type == CharDev || e.Type == BlockDev {
 			le.Major, le.Minor = unix.Major(e.Rdev), unix.Minor(e.Rdev)
 		}

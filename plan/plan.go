@@ -73,7 +73,7 @@ type Entry struct {
 	Link     string      // symlink target, or hard-link target path
 	Rdev     uint64      // device number (unix.Mkdev encoding) for devices
 	Src      Source      // where a regular file's bytes come from
-	Origin   string      // package name, "host", tarball name or "inline"
+	Origin   Origin      // where it comes from: a package, the host, a tarball, ...
 	Xattrs   []Xattr     // extended attributes (e.g. security.capability), sorted by name
 }
 

@@ -148,7 +148,7 @@ func readTar(t *testing.T, file string) []Entry {
 		if err != nil {
 			t.Fatalf("%s: %v", h.Name, err)
 		}
-		e.Origin = filepath.Base(file)
+		e.Origin = FromTarball(filepath.Base(file))
 		out = append(out, e)
 	}
 }

@@ -168,10 +168,10 @@ func (v *validator) hardlink(i int, e *Entry) {
 
 // who names an entry in messages: its path and where it came from.
 func (v *validator) who(e *Entry) string {
-	if e.Origin == "" {
+	if e.Origin.String() == "" {
 		return short(e.Path)
 	}
-	return short(e.Path) + " (from " + e.Origin + ")"
+	return short(e.Path) + " (from " + e.Origin.String() + ")"
 }
 
 // noun names a type with its article.

@@ -23,7 +23,7 @@ var ext2ish = Limits{Format: "ext2", Name: 255, Target: 4095}
 // names the entry and what is wrong with it.
 func TestValidateMessages(t *testing.T) {
 	long := strings.Repeat("n", 256)
-	from := func(e Entry, origin string) Entry { e.Origin = origin; return e }
+	from := func(e Entry, tarball string) Entry { e.Origin = FromTarball(tarball); return e }
 	for _, c := range []struct {
 		name string
 		p    *Plan

@@ -51,7 +51,7 @@ func ModulesLayer(k *kernel.Kernel) (Layer, error) {
 		if err != nil {
 			return err
 		}
-		e, err := HostEntry("/", p, "kernel")
+		e, err := HostEntry("/", p, plan.FromKernel)
 		if err != nil {
 			return err
 		}

@@ -111,7 +111,7 @@ func PackageLayer(u resolver.Universe, pkgs []*resolver.Package, ex Excluder, dr
 			if ex.Excluded(f.Path) {
 				continue
 			}
-			e, err := HostEntry("/", f.HostPath, p.Name)
+			e, err := HostEntry("/", f.HostPath, plan.FromPackage(p.Name))
 			if unreadable.addDenied(err) {
 				continue
 			}
@@ -158,7 +158,7 @@ func archiveLayer(u resolver.ArchiveUniverse, pkgs []*resolver.Package, ex Exclu
 		}
 		for _, e := range lists[i] {
 			if !ex.Excluded(e.Path) {
-				e.Origin = p.Name
+				e.Origin = plan.FromPackage(p.Name)
 				l = append(l, e)
 			}
 		}
@@ -175,7 +175,7 @@ func HostLayer(root string, matches []globber.Match, ex Excluder, unreadable *Un
 		if ex.Excluded(m.Path) {
 			continue
 		}
-		e, err := HostEntry(root, m.Path, "host")
+		e, err := HostEntry(root, m.Path, plan.FromHost)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue // vanished since the glob
 		}
@@ -209,7 +209,7 @@ func readable(e plan.Entry, hp string, unreadable *Unreadable) bool {
 func InlineLayer(files []manifest.File, mtime time.Time) (Layer, error) {
 	var l Layer
 	for _, f := range files {
-		e := plan.Entry{Path: f.Path, Mode: f.Mode, UID: f.UID, GID: f.GID, MTime: mtime, Origin: "inline"}
+		e := plan.Entry{Path: f.Path, Mode: f.Mode, UID: f.UID, GID: f.GID, MTime: mtime, Origin: plan.FromInline}
 		switch {
 		case f.Dir:
 			e.Type = plan.Dir

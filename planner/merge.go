@@ -129,12 +129,12 @@ func (m *Merger) addLinkTargets(byPath map[string]plan.Entry) bool {
 // parent describes directory d from the host, or synthesises it.
 func (m *Merger) parent(d string) plan.Entry {
 	if m.Root == "" {
-		return plan.Entry{Path: d, Type: plan.Dir, Mode: 0o755, MTime: m.Epoch, Origin: "parent"}
+		return plan.Entry{Path: d, Type: plan.Dir, Mode: 0o755, MTime: m.Epoch, Origin: plan.FromParent}
 	}
-	if e, err := HostEntry(m.Root, d, "host"); err == nil && (e.Type == plan.Dir || e.Type == plan.Symlink) {
+	if e, err := HostEntry(m.Root, d, plan.FromHost); err == nil && (e.Type == plan.Dir || e.Type == plan.Symlink) {
 		return e
 	}
-	return plan.Entry{Path: d, Type: plan.Dir, Mode: 0o755, MTime: m.Epoch, Origin: "parent"}
+	return plan.Entry{Path: d, Type: plan.Dir, Mode: 0o755, MTime: m.Epoch, Origin: plan.FromParent}
 }
 
 // relocate moves entries whose path crosses a symlink to a directory (such
@@ -242,7 +242,7 @@ type hostInode struct {
 var _ plan.HostBacked = hostInode{}
 
 // HostEntry describes the host file root+p by lstat, as entry p.
-func HostEntry(root, p, origin string) (plan.Entry, error) {
+func HostEntry(root, p string, origin plan.Origin) (plan.Entry, error) {
 	hp := path.Join(root, p)
 	fi, err := os.Lstat(hp)
 	if err != nil {

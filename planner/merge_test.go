@@ -17,14 +17,14 @@ import (
 	"github.com/supermin-compile/supermin-compile/plan"
 )
 
-func entry(p string, t plan.Type, origin string) plan.Entry {
+func entry(p string, t plan.Type, origin plan.Origin) plan.Entry {
 	return plan.Entry{Path: p, Type: t, Mode: 0o755, Origin: origin}
 }
 
 func paths(p *plan.Plan) string {
 	var s []string
 	for _, e := range p.Entries {
-		x := e.Path + ":" + e.Type.String() + ":" + e.Origin
+		x := e.Path + ":" + e.Type.String() + ":" + e.Origin.String()
 		if e.Link != "" {
 			x += "->" + e.Link
 		}
@@ -36,10 +36,10 @@ func paths(p *plan.Plan) string {
 func TestMergeOverridesAndParents(t *testing.T) {
 	m := &Merger{Root: t.TempDir(), Epoch: time.Unix(0, 0)} // empty host: parents are synthesised
 	got := m.Merge(
-		Layer{entry("/usr/bin/bash", plan.Regular, "bash"), entry("/etc/motd", plan.Regular, "base-files")},
-		Layer{entry("/etc/motd", plan.Regular, "host")},
-		Layer{entry("/etc/motd", plan.Regular, "base.tar.gz")},
-		Layer{entry("/etc/hostname", plan.Regular, "inline")},
+		Layer{entry("/usr/bin/bash", plan.Regular, plan.FromPackage("bash")), entry("/etc/motd", plan.Regular, plan.FromPackage("base-files"))},
+		Layer{entry("/etc/motd", plan.Regular, plan.FromHost)},
+		Layer{entry("/etc/motd", plan.Regular, plan.FromTarball("base.tar.gz"))},
+		Layer{entry("/etc/hostname", plan.Regular, plan.FromInline)},
 	)
 	want := "/:dir:host /etc:dir:parent /etc/hostname:file:inline /etc/motd:file:base.tar.gz " +
 		"/usr:dir:parent /usr/bin:dir:parent /usr/bin/bash:file:bash"
@@ -56,10 +56,10 @@ func TestMergeRelocatesThroughSymlinkedDirs(t *testing.T) {
 	must(t, os.Symlink("usr/lib", root+"/lib"))
 	m := &Merger{Root: root}
 	got := m.Merge(Layer{
-		entry("/lib/x86_64-linux-gnu", plan.Dir, "libc6"),
-		entry("/lib/x86_64-linux-gnu/libc.so.6", plan.Regular, "libc6"),
-		entry("/usr/lib/x86_64-linux-gnu/libc.so.6", plan.Regular, "other"), // already at the real path: wins
-		entry("/lib/x86_64-linux-gnu/libm.so.6", plan.Regular, "libc6"),
+		entry("/lib/x86_64-linux-gnu", plan.Dir, plan.FromPackage("libc6")),
+		entry("/lib/x86_64-linux-gnu/libc.so.6", plan.Regular, plan.FromPackage("libc6")),
+		entry("/usr/lib/x86_64-linux-gnu/libc.so.6", plan.Regular, plan.FromPackage("other")), // already at the real path: wins
+		entry("/lib/x86_64-linux-gnu/libm.so.6", plan.Regular, plan.FromPackage("libc6")),
 	})
 	want := "/:dir:host /lib:symlink:host->usr/lib /usr:dir:host /usr/lib:dir:host " +
 		"/usr/lib/x86_64-linux-gnu:dir:libc6 /usr/lib/x86_64-linux-gnu/libc.so.6:file:other " +
@@ -76,11 +76,11 @@ func TestMergeRelocatesHardLinks(t *testing.T) {
 	root := t.TempDir()
 	must(t, os.MkdirAll(root+"/usr/lib", 0o755))
 	must(t, os.Symlink("usr/lib", root+"/lib"))
-	file := entry("/lib/a", plan.Regular, "p")
+	file := entry("/lib/a", plan.Regular, plan.FromPackage("p"))
 	file.Size, file.Src = 2, plan.Bytes("hi")
 	got := (&Merger{Root: root}).Merge(Layer{file,
-		{Path: "/lib/b", Type: plan.Hardlink, Link: "/lib/a", Origin: "p"},
-		{Path: "/lib/0", Type: plan.Hardlink, Link: "/lib/a", Origin: "p"},
+		{Path: "/lib/b", Type: plan.Hardlink, Link: "/lib/a", Origin: plan.FromPackage("p")},
+		{Path: "/lib/0", Type: plan.Hardlink, Link: "/lib/a", Origin: plan.FromPackage("p")},
 	})
 	want := "/:dir:host /lib:symlink:host->usr/lib /usr:dir:host /usr/lib:dir:host " +
 		"/usr/lib/0:file:p /usr/lib/a:hardlink:p->/usr/lib/0 /usr/lib/b:hardlink:p->/usr/lib/0"
@@ -97,7 +97,7 @@ func TestMergeSymlinkLoopDoesNotHang(t *testing.T) {
 	got := m.Merge(Layer{
 		{Path: "/a", Type: plan.Symlink, Link: "b"},
 		{Path: "/b", Type: plan.Symlink, Link: "a"},
-		entry("/a/x", plan.Regular, "p"),
+		entry("/a/x", plan.Regular, plan.FromPackage("p")),
 	})
 	if !strings.Contains(paths(got), "/a/x:file:p") {
 		t.Errorf("entry under a symlink loop must stay where it is: %s", paths(got))
@@ -112,7 +112,7 @@ func TestHostEntryAndHardlinks(t *testing.T) {
 	must(t, os.Symlink("a", root+"/c"))
 	var l Layer
 	for _, p := range []string{"/b", "/a", "/c"} {
-		e, err := HostEntry(root, p, "host")
+		e, err := HostEntry(root, p, plan.FromHost)
 		must(t, err)
 		l = append(l, e)
 	}
@@ -226,7 +226,7 @@ func TestHostEntryXattrs(t *testing.T) {
 		testtool.Unavailable(t, fmt.Sprintf("the temporary directory takes no user xattrs (set TMPDIR): %v", err))
 	}
 	must(t, unix.Lsetxattr(root+"/ping", "user.a", []byte{0, 1, 2}, 0))
-	e, err := HostEntry(root, "/ping", "host")
+	e, err := HostEntry(root, "/ping", plan.FromHost)
 	must(t, err)
 	if len(e.Xattrs) != 2 || e.Xattrs[0].Name != "user.a" || string(e.Xattrs[0].Value) != "\x00\x01\x02" ||
 		e.Xattrs[1].Name != "user.supermin-test" || string(e.Xattrs[1].Value) != "v1" {

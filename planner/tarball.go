@@ -47,7 +47,7 @@ func TarballLayer(file string, cache *members.Cache) (Layer, error) {
 		return nil, err
 	}
 	defer s.Close()
-	origin := path.Base(file)
+	origin := plan.FromTarball(path.Base(file))
 	var l Layer
 	var budget members.Budget
 	for index := 0; ; index++ { // as the stream counts members

@@ -87,14 +87,14 @@ func (b *builder) addBase() error {
 	p := b.res.Plan
 	for i := range p.Entries {
 		e := &p.Entries[i]
-		if e.Type != plan.Regular || e.Origin == "host" || e.Origin == "inline" || e.Origin == "kernel" {
+		if e.Type != plan.Regular || e.Origin.Kind != plan.Tarball {
 			continue
 		}
 		// The Plan names a member's tarball by its base name; of two
 		// tarballs with that name, the later one's member wins.
 		from, named := -1, false
 		for j := len(tars) - 1; j >= 0 && from < 0; j-- {
-			if path.Base(tars[j].file) == e.Origin {
+			if path.Base(tars[j].file) == e.Origin.Name {
 				named = true
 				if _, ok := tars[j].members[e.Path]; ok {
 					from = j
@@ -104,7 +104,7 @@ func (b *builder) addBase() error {
 		if from >= 0 {
 			files[from] = append(files[from], e)
 		} else if named {
-			return fmt.Errorf("base tarball %s has no file %s: did it change while planning?", e.Origin, e.Path)
+			return fmt.Errorf("base tarball %s has no file %s: did it change while planning?", e.Origin.Name, e.Path)
 		}
 	}
 	for i, t := range tars {

@@ -61,7 +61,7 @@ func (b *builder) addKernel() error {
 func kernelFiles(root, boot *plan.Plan) (mods []*plan.Entry, hostFiles []string) {
 	for i := range root.Entries {
 		e := &root.Entries[i]
-		if e.Origin == "kernel" && e.Type == plan.Regular {
+		if e.Origin.Kind == plan.Kernel && e.Type == plan.Regular {
 			mods = append(mods, e)
 			h, _ := plan.HostPath(e.Src)
 			hostFiles = append(hostFiles, h)

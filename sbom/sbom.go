@@ -167,14 +167,14 @@ func (b *builder) addFiles() error {
 	p := b.res.Plan
 	for i := range p.Entries {
 		e := &p.Entries[i]
-		if e.Type != plan.Regular || (e.Origin != "host" && e.Origin != "inline") {
+		if e.Type != plan.Regular || (e.Origin.Kind != plan.Host && e.Origin.Kind != plan.Inline) {
 			continue
 		}
 		s, err := b.res.Sums(e)
 		if err != nil {
 			return fmt.Errorf("%s: %w", e.Path, err)
 		}
-		b.d.addFile(b.root, "."+e.Path, s, "origin: "+e.Origin)
+		b.d.addFile(b.root, "."+e.Path, s, "origin: "+e.Origin.String())
 	}
 	return nil
 }

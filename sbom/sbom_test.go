@@ -237,7 +237,7 @@ func checkBase(t *testing.T, x *index, m *manifest.Manifest, res *planner.Result
 		n := 0
 		for i := range res.Plan.Entries {
 			e := &res.Plan.Entries[i]
-			if e.Origin == name && e.Type == plan.Regular {
+			if e.Origin == plan.FromTarball(name) && e.Type == plan.Regular {
 				n++
 				f := filepath.Join(dir, e.Path)
 				x.file(t, "."+e.Path, sha256sums(t, f)[f], p.SPDXID)
@@ -299,7 +299,7 @@ func TestGuestfs(t *testing.T) {
 	var modules []*plan.Entry
 	var hostFiles []string
 	for i := range res.Plan.Entries {
-		if e := &res.Plan.Entries[i]; e.Origin == "kernel" && e.Type == plan.Regular {
+		if e := &res.Plan.Entries[i]; e.Origin.Kind == plan.Kernel && e.Type == plan.Regular {
 			h, _ := plan.HostPath(e.Src)
 			modules, hostFiles = append(modules, e), append(hostFiles, h)
 		}
@@ -449,4 +449,37 @@ root_modules = false
 			t.Errorf("/init is not the supermin-compile-init package's")
 		}
 	}
+}
+
+// TestTarballNamedHost: supermin 5 inputs are recognised by content, so a
+// base tarball may be called "host". Its files are still the tarball's,
+// with its checksums, and the host file beside them is still the host's.
+func TestTarballNamedHost(t *testing.T) {
+	testtool.Need(t, "tar", "sha256sum")
+	dir := t.TempDir()
+	tarred := filepath.Join(dir, "tree", "etc", "from-tarball")
+	os.MkdirAll(filepath.Dir(tarred), 0o755)
+	if err := os.WriteFile(tarred, []byte("a base tarball's file\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	inputs := filepath.Join(dir, "supermin.d")
+	os.Mkdir(inputs, 0o755)
+	testtool.Output(t, nil, "tar", "-cf", filepath.Join(inputs, "host"), "-C", filepath.Join(dir, "tree"), "./etc")
+	if err := os.WriteFile(filepath.Join(inputs, "hostfiles"), []byte("/etc/debian_version\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := manifest.FromSuperminD([]string{inputs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Format = manifest.Chroot // supermin --format chroot: no kernel
+	res, err := planner.Plan(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := describe(t, m, res)
+	x.file(t, "./etc/from-tarball", sha256sums(t, tarred)[tarred], x.pkg(t, "host").SPDXID)
+	const hostFile = "/etc/debian_version"
+	x.file(t, "."+hostFile, sha256sums(t, hostFile)[hostFile], "SPDXRef-Appliance")
+	checkBase(t, x, m, res)
 }

@@ -58,13 +58,13 @@ func Plan(mods []modules.Module, mtime time.Time) (*plan.Plan, error) {
 		return nil, err
 	}
 	dir := func(p string, perm uint32) plan.Entry {
-		return plan.Entry{Path: p, Type: plan.Dir, Mode: fs.FileMode(perm), MTime: mtime, Origin: "initrd"}
+		return plan.Entry{Path: p, Type: plan.Dir, Mode: fs.FileMode(perm), MTime: mtime, Origin: plan.FromInitrd}
 	}
 	entries := []plan.Entry{
 		dir("/", 0o755),
-		{Path: "/dev", Type: plan.Dir, Mode: 0o755, MTime: mtime, Origin: "initrd"},
-		{Path: "/dev/console", Type: plan.CharDev, Mode: 0o600, Rdev: unix.Mkdev(5, 1), MTime: mtime, Origin: "initrd"},
-		{Path: "/init", Type: plan.Regular, Mode: 0o755, Size: int64(len(init)), Src: plan.Bytes(init), MTime: mtime, Origin: "initrd"},
+		{Path: "/dev", Type: plan.Dir, Mode: 0o755, MTime: mtime, Origin: plan.FromInitrd},
+		{Path: "/dev/console", Type: plan.CharDev, Mode: 0o600, Rdev: unix.Mkdev(5, 1), MTime: mtime, Origin: plan.FromInitrd},
+		{Path: "/init", Type: plan.Regular, Mode: 0o755, Size: int64(len(init)), Src: plan.Bytes(init), MTime: mtime, Origin: plan.FromInitrd},
 	}
 	var list strings.Builder
 	seen := map[string]bool{}
@@ -80,11 +80,11 @@ func Plan(mods []modules.Module, mtime time.Time) (*plan.Plan, error) {
 		}
 		list.WriteString(name + "\n")
 		entries = append(entries, plan.Entry{Path: "/" + name, Type: plan.Regular, Mode: 0o644, Size: size,
-			Src: moduleSource{m}, MTime: mtime, Origin: "initrd"})
+			Src: moduleSource{m}, MTime: mtime, Origin: plan.FromInitrd})
 	}
 	entries = append(entries,
 		plan.Entry{Path: "/modules", Type: plan.Regular, Mode: 0o644, Size: int64(list.Len()),
-			Src: plan.Bytes(list.String()), MTime: mtime, Origin: "initrd"},
+			Src: plan.Bytes(list.String()), MTime: mtime, Origin: plan.FromInitrd},
 		dir("/proc", 0o755), dir("/root", 0o755), dir("/sys", 0o755))
 	plan.Sort(entries)
 	return &plan.Plan{Entries: entries}, nil

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/supermin-compile/supermin-compile/globber"
+	"github.com/supermin-compile/supermin-compile/plan"
 	"github.com/supermin-compile/supermin-compile/planner"
 	"github.com/supermin-compile/supermin-compile/resolver"
 )
@@ -41,10 +42,10 @@ func why(args []string) int {
 			continue
 		}
 		fmt.Printf("%s: from %s\n", e.Path, e.Origin)
-		if _, ok := res.Resolved.Reasons[e.Origin]; ok {
-			return printChain(res.Resolved, e.Origin)
+		if _, ok := res.Resolved.Reasons[e.Origin.Name]; e.Origin.Kind == plan.Package && ok {
+			return printChain(res.Resolved, e.Origin.Name)
 		}
-		if e.Origin == "host" {
+		if e.Origin.Kind == plan.Host {
 			fmt.Println(hostReason(m.Hostfiles, e.Path))
 		}
 		return 0
