@@ -70,9 +70,8 @@ func NewBuilder() *Builder { return &Builder{in: interner{}} }
 // any case). It returns the values of the fields also (say Filename),
 // folded likewise and valid until the next Build: their text and pkg's
 // share one allocation, since an index has tens of thousands of packages.
-// Then it checks what every later step relies on: a name, a version and
-// an architecture. pkg is filled even when the check fails.
-func (b *Builder) Build(p *deb822.Paragraph, pkg *resolver.Package, also ...int) ([]string, error) {
+// A package from a .deb or an index must then pass Check.
+func (b *Builder) Build(p *deb822.Paragraph, pkg *resolver.Package, also ...int) []string {
 	t, in := &b.t, b.in
 	t.reset()
 	t.add(p.Get(Package))
@@ -91,7 +90,7 @@ func (b *Builder) Build(p *deb822.Paragraph, pkg *resolver.Package, also ...int)
 		Priority:  in.get(p.Get(Priority)),
 		Protected: isYes(p.Get(Protected)) || isYes(p.Get(Important)),
 	}
-	return s[4:], check(pkg)
+	return s[4:]
 }
 
 // Named returns p's fields whose package names resolver.NameOrder counts,
@@ -104,7 +103,9 @@ func (b *Builder) Named(p *deb822.Paragraph) []byte {
 	return b.named
 }
 
-func check(p *resolver.Package) error {
+// Check makes sure of what every later step relies on: a name, a version
+// and an architecture.
+func Check(p *resolver.Package) error {
 	switch {
 	case p.Name == "":
 		return fmt.Errorf("paragraph without a Package field")
@@ -158,10 +159,12 @@ func (t *texts) addRelations(pre, dep []byte) {
 }
 
 func (t *texts) fold(start int, buf []byte) {
-	for i := start; i < len(buf); i++ {
-		if buf[i] == '\n' {
-			buf[i] = ' '
+	for rest := buf[start:]; ; {
+		i := bytes.IndexByte(rest, '\n')
+		if i < 0 {
+			break
 		}
+		rest[i], rest = ' ', rest[i+1:]
 	}
 	t.buf, t.ends = buf, append(t.ends, len(buf))
 }

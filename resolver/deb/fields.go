@@ -36,13 +36,13 @@ type builder struct {
 
 func newBuilder() *builder { return &builder{pkgs: debpkg.NewBuilder()} }
 
-// build fills it from a paragraph, checked as debpkg checks a package,
-// and its Size, when given.
+// build fills it from a paragraph and checks it (debpkg.Check, and Size
+// when given).
 func (b *builder) build(p *deb822.Paragraph, it *item) error {
-	s, err := b.pkgs.Build(p, &it.pkg, debpkg.Conflicts, debpkg.Breaks, fFilename, fSHA256)
+	s := b.pkgs.Build(p, &it.pkg, debpkg.Conflicts, debpkg.Breaks, fFilename, fSHA256)
 	b.named = b.pkgs.Named(p)
 	it.deb.meta = meta{conflicts: s[0], breaks: s[1], filename: s[2], sha256: s[3], size: -1}
-	if err != nil {
+	if err := debpkg.Check(&it.pkg); err != nil {
 		return err
 	}
 	if size := p.Get(fSize); size != nil {

@@ -58,10 +58,9 @@ func installed(s []byte) bool {
 }
 
 func (st *status) add(p *deb822.Paragraph) {
+	// Not debpkg.Check: dpkg keeps installed packages that Check refuses
+	// (one without an Architecture, from an old status file), and so do we.
 	pkg := &resolver.Package{}
-	// The check is for indexes and .debs. dpkg checked its status file
-	// when it wrote it, and keeps what the check refuses (a package with
-	// no Architecture, from an old status file): so do we.
 	st.b.Build(p, pkg)
 	st.pkgs = append(st.pkgs, pkg)
 	if c := parseConffiles(p.Get(fConffiles)); len(c) > 0 {
