@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/supermin-compile/supermin-compile/globber"
+	"github.com/supermin-compile/supermin-compile/plan"
 )
 
 // decoder walks the generic TOML tree, checking every key and type, and
@@ -286,13 +287,7 @@ func (d *decoder) mode(key string, v any) fs.FileMode {
 		d.fail(key, "%O is out of range (0 to 0o7777)", n)
 		return 0
 	}
-	mode := fs.FileMode(n & 0o777)
-	for bit, fm := range map[int64]fs.FileMode{0o4000: fs.ModeSetuid, 0o2000: fs.ModeSetgid, 0o1000: fs.ModeSticky} {
-		if n&bit != 0 {
-			mode |= fm
-		}
-	}
-	return mode
+	return plan.PermOf(uint32(n))
 }
 
 func (d *decoder) id(key string, v any) uint32 {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"unicode/utf8"
 
 	"golang.org/x/sys/unix"
@@ -13,19 +12,7 @@ import (
 
 // Perm returns the mode as the four octal digits ls and stat print
 // (setuid 4000, setgid 2000, sticky 1000).
-func (e *Entry) Perm() uint32 {
-	m := uint32(e.Mode.Perm())
-	if e.Mode&fs.ModeSetuid != 0 {
-		m |= 0o4000
-	}
-	if e.Mode&fs.ModeSetgid != 0 {
-		m |= 0o2000
-	}
-	if e.Mode&fs.ModeSticky != 0 {
-		m |= 0o1000
-	}
-	return m
-}
+func (e *Entry) Perm() uint32 { return UnixPerm(e.Mode) }
 
 // WriteList prints one line per entry, in Plan order:
 //

@@ -4,6 +4,7 @@
 // what both sides share: FromTar reads a tar member as an Entry,
 // NormalizeLinks gives hard links the shape the formats take, Validate
 // checks the rest of what they rely on, CopyData copies a file's bytes,
+// UnixPerm and FromUnixMode translate modes to and from Unix's bits,
 // and WriteList and WriteJSON print a Plan for `list`, names escaped
 // (Escape). It knows nothing about packages, and writes no output format.
 package plan

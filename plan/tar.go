@@ -3,7 +3,6 @@ package plan
 import (
 	"archive/tar"
 	"fmt"
-	"io/fs"
 	"path"
 	"slices"
 	"strings"
@@ -21,7 +20,7 @@ func FromTar(h *tar.Header) (Entry, error) {
 	if err != nil {
 		return Entry{}, err
 	}
-	e := Entry{Path: p, Mode: tarMode(h.Mode), UID: uint32(h.Uid), GID: uint32(h.Gid), MTime: h.ModTime, Xattrs: tarXattrs(h)}
+	e := Entry{Path: p, Mode: PermOf(uint32(h.Mode)), UID: uint32(h.Uid), GID: uint32(h.Gid), MTime: h.ModTime, Xattrs: tarXattrs(h)}
 	switch h.Typeflag {
 	case tar.TypeReg, tar.TypeRegA:
 		e.Type, e.Size = Regular, h.Size
@@ -56,16 +55,6 @@ func MemberPath(name string) (string, error) {
 		}
 	}
 	return path.Clean("/" + name), nil
-}
-
-func tarMode(m int64) fs.FileMode {
-	fm := fs.FileMode(m) & fs.ModePerm
-	for bit, special := range map[int64]fs.FileMode{0o4000: fs.ModeSetuid, 0o2000: fs.ModeSetgid, 0o1000: fs.ModeSticky} {
-		if m&bit != 0 {
-			fm |= special
-		}
-	}
-	return fm
 }
 
 // tarXattrs keeps the extended attributes a PAX header carries (file

@@ -6,16 +6,14 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/supermin-compile/supermin-compile/globber"
+	"github.com/supermin-compile/supermin-compile/internal/parallel"
 	"github.com/supermin-compile/supermin-compile/manifest"
 	"github.com/supermin-compile/supermin-compile/plan"
 	"github.com/supermin-compile/supermin-compile/resolver"
@@ -138,24 +136,18 @@ func PackageLayer(u resolver.Universe, pkgs []*resolver.Package, ex Excluder, dr
 // parallel; the layer keeps package order.
 func archiveLayer(u resolver.ArchiveUniverse, pkgs []*resolver.Package, ex Excluder) (Layer, error) {
 	lists := make([][]plan.Entry, len(pkgs))
-	errs := make([]error, len(pkgs))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(pkgs)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < len(pkgs); i = int(next.Add(1) - 1) {
-				lists[i], errs[i] = u.Entries(pkgs[i])
-			}
-		}()
+	err := parallel.For(len(pkgs), 0, func(i int) error {
+		var err error
+		if lists[i], err = u.Entries(pkgs[i]); err != nil {
+			return fmt.Errorf("files of %s: %w", pkgs[i].Name, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	wg.Wait()
 	var l Layer
 	for i, p := range pkgs {
-		if errs[i] != nil {
-			return nil, fmt.Errorf("files of %s: %w", p.Name, errs[i])
-		}
 		for _, e := range lists[i] {
 			if !ex.Excluded(e.Path) {
 				e.Origin = plan.FromPackage(p.Name)

@@ -63,7 +63,7 @@ func archiveName(p string) string {
 func fill(m *member, e *plan.Entry, ino uint64) error {
 	m.hdr = header{ino: ino, uid: uint64(e.UID), gid: uint64(e.GID),
 		nlink: 1, mtime: mtime(e), name: archiveName(e.Path)}
-	m.hdr.mode = typeBits(e.Type) | uint64(e.Perm())
+	m.hdr.mode = uint64(plan.UnixType(e.Type) | e.Perm())
 	switch e.Type {
 	case plan.Dir:
 		m.hdr.nlink = 2
@@ -86,25 +86,6 @@ func mtime(e *plan.Entry) uint64 {
 		return 0
 	}
 	return uint64(e.MTime.Unix())
-}
-
-// typeBits maps the types Validate accepts to st_mode's type bits.
-func typeBits(t plan.Type) uint64 {
-	switch t {
-	case plan.Dir:
-		return sIFDIR
-	case plan.Symlink:
-		return sIFLNK
-	case plan.CharDev:
-		return sIFCHR
-	case plan.BlockDev:
-		return sIFBLK
-	case plan.FIFO:
-		return sIFIFO
-	case plan.Socket:
-		return sIFSOCK
-	}
-	return sIFREG // Regular and Hardlink
 }
 
 // countSubdirs sets a directory's nlink to 2 + its subdirectories, as a

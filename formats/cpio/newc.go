@@ -18,17 +18,6 @@ const (
 	pathMax = 4096
 )
 
-// File type bits of st_mode, as stored in the mode field.
-const (
-	sIFIFO  = 0o010000
-	sIFCHR  = 0o020000
-	sIFDIR  = 0o040000
-	sIFBLK  = 0o060000
-	sIFREG  = 0o100000
-	sIFLNK  = 0o120000
-	sIFSOCK = 0o140000
-)
-
 // header holds the fields of one member; uint64 so that overflow is
 // detected instead of silently wrapped.
 type header struct {

@@ -6,9 +6,8 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"sync"
-	"sync/atomic"
 
+	"github.com/supermin-compile/supermin-compile/internal/parallel"
 	"github.com/supermin-compile/supermin-compile/plan"
 	"golang.org/x/sys/unix"
 )
@@ -83,35 +82,17 @@ func (fsys *filesystem) copyData(f *os.File, workers int, progress plan.Progress
 			jobs = append(jobs, n)
 		}
 	}
-	var (
-		next     atomic.Int64
-		failed   atomic.Bool
-		once     sync.Once
-		firstErr error
-		wg       sync.WaitGroup
-	)
 	dst := int(f.Fd())
-	for range min(workers, len(jobs)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c := &copier{f: f, dst: dst, bs: fsys.bs}
-			for !failed.Load() {
-				i := next.Add(1) - 1
-				if i >= int64(len(jobs)) {
-					return
-				}
-				if err := c.file(jobs[i]); err != nil {
-					once.Do(func() { firstErr = err })
-					failed.Store(true)
-				}
-				progress.Report(jobs[i].size)
-			}
-		}()
-	}
-	wg.Wait()
+	err := parallel.ForWorkers(len(jobs), workers, func() func(int) error {
+		c := &copier{f: f, dst: dst, bs: fsys.bs}
+		return func(i int) error {
+			err := c.file(jobs[i])
+			progress.Report(jobs[i].size)
+			return err
+		}
+	})
 	runtime.KeepAlive(f)
-	return firstErr
+	return err
 }
 
 // copier is one worker's state.

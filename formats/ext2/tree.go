@@ -2,7 +2,6 @@ package ext2
 
 import (
 	"fmt"
-	"io/fs"
 	"path"
 
 	"github.com/supermin-compile/supermin-compile/plan"
@@ -30,17 +29,6 @@ const (
 	ftFIFO    = 5
 	ftSocket  = 6
 	ftSymlink = 7
-)
-
-// i_mode type bits.
-const (
-	sIFIFO  = 0x1000
-	sIFCHR  = 0x2000
-	sIFDIR  = 0x4000
-	sIFBLK  = 0x6000
-	sIFREG  = 0x8000
-	sIFLNK  = 0xA000
-	sIFSOCK = 0xC000
 )
 
 // dirent is one name in a directory, after "." and "..".
@@ -170,54 +158,31 @@ func (fsys *filesystem) lostFound(p *plan.Plan) *node {
 			return newNode(&p.Entries[i], lostFoundIno)
 		}
 	}
-	return &node{ino: lostFoundIno, mode: sIFDIR | 0o700, ftype: ftDir, links: 2, parent: rootIno}
+	return &node{ino: lostFoundIno, mode: plan.S_IFDIR | 0o700, ftype: ftDir, links: 2, parent: rootIno}
 }
 
 // newNode starts an inode for e; ftype is 0 for an unknown type.
 func newNode(e *plan.Entry, ino uint32) *node {
 	n := &node{e: e, ino: ino, links: 1}
 	n.mode, n.ftype = typeBits(e.Type)
-	n.mode |= permBits(e.Mode)
+	n.mode |= uint16(e.Perm())
 	if n.ftype == ftDir {
 		n.links = 2
 	}
 	return n
 }
 
+// fileTypes are the dirent file types of the plan types an inode can
+// have; the others (Hardlink) are 0, unknown.
+var fileTypes = [...]uint8{plan.Dir: ftDir, plan.Regular: ftRegular, plan.Symlink: ftSymlink,
+	plan.CharDev: ftChar, plan.BlockDev: ftBlock, plan.FIFO: ftFIFO, plan.Socket: ftSocket}
+
 // typeBits maps a plan type to i_mode type bits and a dirent file type.
 func typeBits(t plan.Type) (uint16, uint8) {
-	switch t {
-	case plan.Dir:
-		return sIFDIR, ftDir
-	case plan.Regular:
-		return sIFREG, ftRegular
-	case plan.Symlink:
-		return sIFLNK, ftSymlink
-	case plan.CharDev:
-		return sIFCHR, ftChar
-	case plan.BlockDev:
-		return sIFBLK, ftBlock
-	case plan.FIFO:
-		return sIFIFO, ftFIFO
-	case plan.Socket:
-		return sIFSOCK, ftSocket
+	if int(t) >= len(fileTypes) || fileTypes[t] == 0 {
+		return 0, 0
 	}
-	return 0, 0
-}
-
-// permBits maps Go's permission and special bits to the Unix ones.
-func permBits(m fs.FileMode) uint16 {
-	v := uint16(m.Perm())
-	if m&fs.ModeSetuid != 0 {
-		v |= 0o4000
-	}
-	if m&fs.ModeSetgid != 0 {
-		v |= 0o2000
-	}
-	if m&fs.ModeSticky != 0 {
-		v |= 0o1000
-	}
-	return v
+	return uint16(plan.UnixType(t)), fileTypes[t]
 }
 
 // fill computes a node's size, content and block map, once every name is

@@ -90,3 +90,28 @@ func timeApt(b *testing.B, pkgs []string) time.Duration {
 	slices.Sort(times)
 	return times[len(times)/2]
 }
+
+// BenchmarkOpenDir opens a pool of the real test packages, each linked
+// from eight directories (OpenDir reads every file it finds, repeats
+// included): the control data of 8 x 16 .debs, read in parallel.
+func BenchmarkOpenDir(b *testing.B) {
+	pool := b.TempDir()
+	for i := range 8 {
+		sub := filepath.Join(pool, strconv.Itoa(i))
+		if err := os.Mkdir(sub, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		for _, deb := range fetchDebs(b, realPackages...) {
+			if err := os.Symlink(deb, filepath.Join(sub, filepath.Base(deb))); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	for b.Loop() {
+		u, err := OpenDir(pool, "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		u.Close()
+	}
+}

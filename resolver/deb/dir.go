@@ -6,11 +6,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
+
+	"github.com/supermin-compile/supermin-compile/internal/parallel"
 )
 
 // OpenDir reads the control data of every .deb under dir, recursively
@@ -48,29 +47,20 @@ func OpenDir(dir, arch string) (*Universe, error) {
 func openDebs(paths []string) ([]*item, [][]byte, error) {
 	items := make([]*item, len(paths))
 	named := make([][]byte, len(paths))
-	errs := make([]error, len(paths))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(paths)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			b := newBuilder()
-			for i := int(next.Add(1) - 1); i < len(paths); i = int(next.Add(1) - 1) {
-				df, it, err := openDeb(paths[i], b)
-				if err == nil {
-					it.deb.arch = &archive{deb: df}
-					named[i] = bytes.Clone(b.named)
-				}
-				items[i], errs[i] = it, err
+	err := parallel.ForWorkers(len(paths), 0, func() func(int) error {
+		b := newBuilder()
+		return func(i int) error {
+			df, it, err := openDeb(paths[i], b)
+			if err != nil {
+				return err
 			}
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, nil, err
+			it.deb.arch = &archive{deb: df}
+			items[i], named[i] = it, bytes.Clone(b.named)
+			return nil
 		}
+	})
+	if err != nil {
+		return nil, nil, err
 	}
 	return items, named, nil
 }

@@ -1,6 +1,7 @@
 package dpkg
 
 import (
+	"cmp"
 	"maps"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/supermin-compile/supermin-compile/internal/testtool"
 	"github.com/supermin-compile/supermin-compile/resolver"
 )
 
@@ -247,5 +249,37 @@ func TestOpenErrors(t *testing.T) {
 	}
 	if _, err := Open(t.TempDir()); err == nil || !strings.Contains(err.Error(), "status") {
 		t.Errorf("empty root: error = %v", err)
+	}
+}
+
+// TestOddStatusAsDpkgQuery: installed packages no index could hold (no
+// Architecture, as in old status files; Multi-Arch in capitals) load, as
+// dpkg-query lists them.
+func TestOddStatusAsDpkgQuery(t *testing.T) {
+	testtool.Need(t, "dpkg-query")
+	root := buildRoot(t, map[string]string{
+		"var/lib/dpkg/status": "Package: dpkg\nStatus: install ok installed\nVersion: 1.21.22\nArchitecture: amd64\n" +
+			"Maintainer: x\nDescription: x\n\n" +
+			"Package: old\nStatus: install ok installed\nVersion: 1.0\nMaintainer: x\nDescription: x\n\n" +
+			"Package: mixed\nStatus: install ok installed\nVersion: 2.0\nArchitecture: all\nMulti-Arch: Foreign\n" +
+			"Maintainer: x\nDescription: x\n",
+		"var/lib/dpkg/info/.keep":    "",
+		"var/lib/dpkg/updates/.keep": "",
+	})
+	out := testtool.Output(t, nil, "dpkg-query", "--admindir="+filepath.Join(root, "var/lib/dpkg"), "-W",
+		"-f", "${Package}:${Architecture}=${Version} ${Multi-Arch}\n")
+	want := strings.Split(strings.TrimSpace(string(out)), "\n")
+	db, err := Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range db.Packages() {
+		got = append(got, p.Name+":"+p.Arch+"="+p.Version+" "+cmp.Or(p.MultiArch, "no"))
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("packages:\n got  %q\n want %q (dpkg-query)", got, want)
 	}
 }

@@ -116,7 +116,7 @@ func (d *Dir) Entries(p *resolver.Package) ([]plan.Entry, error) {
 }
 
 func (a *archive) entry(f file, ids *owners) (plan.Entry, error) {
-	typ, perm, err := fileMode(f.mode)
+	typ, perm, err := plan.FromUnixMode(uint32(f.mode))
 	if err != nil {
 		return plan.Entry{}, err
 	}
@@ -153,7 +153,7 @@ func linkGroups(files []file) map[int][]int {
 	type key struct{ dev, inode int64 }
 	byInode := map[key][]int{}
 	for i, f := range files {
-		if f.mode&0o170000 == 0o100000 && f.inode != 0 && f.flags&fileGhost == 0 {
+		if f.mode&plan.S_IFMT == plan.S_IFREG && f.inode != 0 && f.flags&fileGhost == 0 {
 			k := key{f.dev, f.inode}
 			byInode[k] = append(byInode[k], i)
 		}

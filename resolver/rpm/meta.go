@@ -3,10 +3,8 @@ package rpm
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"strconv"
 
-	"github.com/supermin-compile/supermin-compile/plan"
 	"github.com/supermin-compile/supermin-compile/resolver"
 )
 
@@ -209,38 +207,4 @@ func filePaths(h *header) ([]string, error) {
 		out[i] = dirs[idx[i]] + b
 	}
 	return out, nil
-}
-
-// fileMode converts a unix st_mode to an fs.FileMode and plan.Type.
-func fileMode(m int64) (plan.Type, fs.FileMode, error) {
-	perm := fs.FileMode(m & 0o777)
-	if m&0o4000 != 0 {
-		perm |= fs.ModeSetuid
-	}
-	if m&0o2000 != 0 {
-		perm |= fs.ModeSetgid
-	}
-	if m&0o1000 != 0 {
-		perm |= fs.ModeSticky
-	}
-	var t plan.Type
-	switch m & 0o170000 {
-	case 0o040000:
-		t = plan.Dir
-	case 0o100000:
-		t = plan.Regular
-	case 0o120000:
-		t = plan.Symlink
-	case 0o020000:
-		t = plan.CharDev
-	case 0o060000:
-		t = plan.BlockDev
-	case 0o010000:
-		t = plan.FIFO
-	case 0o140000:
-		t = plan.Socket
-	default:
-		return 0, 0, fmt.Errorf("unknown file type in mode %#o", m)
-	}
-	return t, perm, nil
 }

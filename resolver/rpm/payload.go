@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/supermin-compile/supermin-compile/internal/decompress"
+	"github.com/supermin-compile/supermin-compile/plan"
 )
 
 // payload reads an rpm's cpio (newc) payload member by member.
@@ -109,7 +110,7 @@ func (p *payload) Next() (string, int64, error) {
 	if err != nil {
 		return "", 0, err
 	}
-	if h.mode&0o170000 != 0o100000 {
+	if h.mode&plan.S_IFMT != plan.S_IFREG {
 		return h.name, 0, nil
 	}
 	return h.name, h.filesize, nil
