@@ -24,6 +24,7 @@ type meta struct {
 	filename          string // index: path below the mirror root
 	size              int64  // index: size of the .deb, -1 when not given
 	sha256            string // index: lower-case hex
+	index             int    // index: which of the indexes given lists it
 }
 
 // builder makes items from paragraphs, reusing its buffers.

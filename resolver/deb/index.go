@@ -14,6 +14,7 @@ import (
 
 	"github.com/supermin-compile/supermin-compile/internal/deb822"
 	"github.com/supermin-compile/supermin-compile/internal/decompress"
+	"github.com/supermin-compile/supermin-compile/internal/parallel"
 	"github.com/supermin-compile/supermin-compile/resolver"
 )
 
@@ -35,17 +36,42 @@ func OpenIndex(indexes []string, pool, arch string) (*Universe, error) {
 	u := newUniverse(native)
 	u.pool = pool
 	u.locate = func(p *resolver.Package, d *pkgDeb) []string { return poolPaths(pool, p, d.meta.filename) }
+	return u, u.readIndexes(indexes)
+}
+
+// Fetch obtains the .deb that an index paragraph describes, given the
+// number of the index that lists it (in the order given to OpenFetched),
+// its Filename, SHA256 and Size, and returns the path of a local copy
+// whose size and SHA256 it checked: a download into a verified cache.
+type Fetch func(index int, filename, sha256 string, size int64) (string, error)
+
+// OpenFetched is OpenIndex for a repository whose .debs are not on disk:
+// fetch brings each chosen package's .deb, when its files are first
+// asked for, or all of them at once when a build checks for absent
+// archives. The indexes must come from a verified Release, so every
+// paragraph must carry a SHA256: an unverified .deb is never opened.
+func OpenFetched(indexes []string, fetch Fetch, arch string) (*Universe, error) {
+	native, err := nativeOr(arch)
+	if err != nil {
+		return nil, err
+	}
+	u := newUniverse(native)
+	u.fetch = fetch
+	return u, u.readIndexes(indexes)
+}
+
+func (u *Universe) readIndexes(indexes []string) error {
 	b := newBuilder()
-	for _, file := range indexes {
-		if err := u.readIndex(file, b); err != nil {
-			return nil, err
+	for i, file := range indexes {
+		if err := u.readIndex(file, i, b); err != nil {
+			return err
 		}
 	}
 	u.finish()
-	return u, nil
+	return nil
 }
 
-func (u *Universe) readIndex(file string, b *builder) error {
+func (u *Universe) readIndex(file string, index int, b *builder) error {
 	f, err := os.Open(file)
 	if err != nil {
 		return fmt.Errorf("apt-index source: %w", err)
@@ -62,6 +88,10 @@ func (u *Universe) readIndex(file string, b *builder) error {
 		if err == nil {
 			err = checkFilename(it.deb.meta.filename)
 		}
+		if err == nil && u.fetch != nil && (it.deb.meta.sha256 == "" || it.deb.meta.size < 0) {
+			err = fmt.Errorf("package %s has no SHA256 or Size: its .deb could not be verified", it.pkg.Name)
+		}
+		it.deb.meta.index = index
 		if err != nil {
 			return fmt.Errorf("line %d: %w", p.Line(), err)
 		}
@@ -124,8 +154,12 @@ func (u *Universe) find(p *resolver.Package, d *pkgDeb) string {
 
 // AbsentArchives lists the packages among pkgs whose .deb cannot be
 // found, one line each with the file expected, so that a build reports
-// every absent archive at once instead of failing on the first.
+// every absent archive at once instead of failing on the first. For a
+// fetched repository, it fetches them all (a few at a time).
 func (u *Universe) AbsentArchives(pkgs []*resolver.Package) []string {
+	if u.fetch != nil {
+		return u.fetchAll(pkgs)
+	}
 	var absent []string
 	for _, p := range pkgs {
 		d, err := u.deb(p)
@@ -166,12 +200,20 @@ func (u *Universe) open(p *resolver.Package) (*archive, *pkgDeb, error) {
 }
 
 func (u *Universe) openIndexed(p *resolver.Package, d *pkgDeb) error {
-	file := u.find(p, d)
+	file, err := u.fetched(p, d)
+	if err != nil {
+		return err
+	}
+	if u.fetch == nil {
+		file = u.find(p, d)
+	}
 	if file == "" {
 		return fmt.Errorf("no .deb for %s %s (%s): looked for %s", p.Name, p.Version, p.Arch, u.expected(p, d))
 	}
-	if err := verify(file, d.meta); err != nil {
-		return err
+	if u.fetch == nil { // Fetch checked what it returns
+		if err := verify(file, d.meta); err != nil {
+			return err
+		}
 	}
 	df, it, err := openDeb(file, newBuilder())
 	if err != nil {
@@ -184,6 +226,43 @@ func (u *Universe) openIndexed(p *resolver.Package, d *pkgDeb) error {
 	d.path, d.conffiles = file, it.deb.conffiles
 	d.arch = &archive{deb: df, cache: u.cache}
 	return nil
+}
+
+// fetched brings p's .deb from its repository, once; "" when the source
+// is not fetched.
+func (u *Universe) fetched(p *resolver.Package, d *pkgDeb) (string, error) {
+	if u.fetch == nil {
+		return "", nil
+	}
+	d.fetchOnce.Do(func() {
+		m := d.meta
+		d.fetchedPath, d.fetchErr = u.fetch(m.index, m.filename, m.sha256, m.size)
+		if d.fetchErr != nil {
+			d.fetchErr = fmt.Errorf("%s %s (%s): %w", p.Name, p.Version, p.Arch, d.fetchErr)
+		}
+	})
+	return d.fetchedPath, d.fetchErr
+}
+
+// fetchAll fetches the .debs of pkgs, eight at a time (downloads wait on
+// the network, not the processor), and lists those that failed.
+func (u *Universe) fetchAll(pkgs []*resolver.Package) []string {
+	errs := make([]error, len(pkgs))
+	parallel.For(len(pkgs), 8, func(i int) error {
+		d, err := u.deb(pkgs[i])
+		if err == nil {
+			_, err = u.fetched(pkgs[i], d)
+		}
+		errs[i] = err
+		return nil // every failure is listed, none stops the others
+	})
+	var absent []string
+	for _, err := range errs {
+		if err != nil {
+			absent = append(absent, err.Error())
+		}
+	}
+	return absent
 }
 
 // verify checks a .deb against the index's Size and SHA256: resolution

@@ -19,6 +19,7 @@ type Universe struct {
 	pkgs   []*resolver.Package                           // the items' packages, in the same order
 	locate func(p *resolver.Package, d *pkgDeb) []string // index: candidate paths of a .deb
 	pool   string                                        // index: where .debs are
+	fetch  Fetch                                         // a fetched repository: brings the .debs
 	cache  *members.Cache                                // reads the archives' members
 	order  *resolver.NameOrder                           // while reading: numbers packages as apt does
 }
@@ -48,6 +49,10 @@ type pkgDeb struct {
 	arch      *archive // nil until opened
 	conffiles []string
 	err       error
+
+	fetchOnce   sync.Once // a fetched repository's download
+	fetchedPath string
+	fetchErr    error
 }
 
 func newUniverse(native string) *Universe {
