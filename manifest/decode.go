@@ -153,7 +153,42 @@ func (d *decoder) source(m *Manifest, key string, v any) {
 		},
 		"arch":      func(k string, v any) { s.Arch, _ = d.string(k, v) },
 		"essential": func(k string, v any) { s.Essential, _ = d.bool(k, v) },
+		"cache_dir": func(k string, v any) {
+			if x, ok := d.nonEmpty(k, v); ok {
+				s.CacheDir = m.resolve(x)
+			}
+		},
+		"repository": func(k string, v any) { s.Repositories = d.repositories(m, k, v) },
 	})
+}
+
+func (d *decoder) repositories(m *Manifest, key string, v any) []Repository {
+	list, ok := v.([]map[string]any)
+	if !ok {
+		d.fail(key, "must be an array of tables ([[source.repository]]), not %s", typeName(v))
+		return nil
+	}
+	repos := make([]Repository, len(list))
+	for i, t := range list {
+		k, r := fmt.Sprintf("%s[%d]", key, i), &repos[i]
+		d.fields(k, t, map[string]func(string, any){
+			"url":           func(k string, v any) { r.URL, _ = d.nonEmpty(k, v) },
+			"suite":         func(k string, v any) { r.Suite, _ = d.nonEmpty(k, v) },
+			"components":    func(k string, v any) { r.Components = d.strings(k, v, nil) },
+			"architectures": func(k string, v any) { r.Architectures = d.strings(k, v, nil) },
+			"keyring": func(k string, v any) {
+				if x, ok := d.nonEmpty(k, v); ok {
+					r.Keyring = m.resolve(x)
+				}
+			},
+			"gpgcheck":      func(k string, v any) { r.GPGCheck, _ = d.bool(k, v) },
+			"repo_gpgcheck": func(k string, v any) { r.RepoGPGCheck, _ = d.bool(k, v) },
+		})
+		if _, ok := t["url"]; !ok {
+			d.fail(k, "missing url")
+		}
+	}
+	return repos
 }
 
 func (d *decoder) kernel(m *Manifest, key string, v any) {

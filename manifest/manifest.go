@@ -56,12 +56,27 @@ const (
 
 // Source says where packages come from.
 type Source struct {
-	Type      string   // dpkg, rpmdb, deb-dir, rpm-dir, apt-index; "" = detect from the host
-	Root      string   // root of the installed system ("/" by default)
+	Type      string   // dpkg, rpmdb, deb-dir, rpm-dir, apt-index, apt, rpm-md; "" = detect from the host
+	Root      string   // root of the installed system ("/" by default); apt, rpm-md: whose configuration
 	Path      string   // directory of package files (deb-dir, rpm-dir, apt-index)
 	Indexes   []string // Packages files (apt-index)
 	Arch      string   // "" = the host's
-	Essential bool     // include Essential: yes packages (apt-index, deb-dir)
+	Essential bool     // include Essential: yes packages (apt-index, deb-dir, apt)
+	// Repositories (apt, rpm-md) replace the host's configuration.
+	Repositories []Repository
+	CacheDir     string // where downloads are kept; "" = $XDG_CACHE_HOME/supermin-compile
+}
+
+// Repository is a package repository a manifest names itself, so that a
+// checked-in manifest does not depend on the runner's configuration.
+type Repository struct {
+	URL           string   // apt: the archive root; rpm-md: the baseurl
+	Suite         string   // apt: bookworm, or a flat repository's directory ending in "/"
+	Components    []string // apt: main, contrib, ...
+	Architectures []string // apt: default the source's architecture (and all)
+	Keyring       string   // apt: the OpenPGP keys the Release must be signed with; rpm-md: gpgkey
+	GPGCheck      bool     // rpm-md: check each package's signature
+	RepoGPGCheck  bool     // rpm-md: check repomd.xml's signature
 }
 
 // SourceTypes lists the valid Source.Type values.
