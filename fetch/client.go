@@ -77,8 +77,8 @@ func (cl *Client) Get(ctx context.Context, f File) (string, error) {
 	return paths[0], nil
 }
 
-// GetAll returns the cached files of files, in their order, fetching the
-// missing ones, Parallel at a time. A download goes to a temporary file
+// GetAll returns the paths in the cache of files, in their order,
+// fetching those not cached yet, Parallel at a time. A download goes to a temporary file
 // in the cache; only when its size and SHA256 are right does it become
 // the cached file. The error lists every file that failed; the files
 // that were fetched stay cached. Offline, the error names every file
@@ -86,7 +86,7 @@ func (cl *Client) Get(ctx context.Context, f File) (string, error) {
 func (cl *Client) GetAll(ctx context.Context, files []File) ([]string, error) {
 	paths := make([]string, len(files))
 	var todo []int            // the files to fetch, one per SHA256
-	first := map[string]int{} // SHA256 -> its file in todo
+	first := map[string]int{} // SHA256 -> the file of todo that fetches it
 	var bad []error
 	for i, f := range files {
 		if err := f.check(); err != nil {
@@ -272,7 +272,7 @@ func (cl *Client) lastSigned(url, label string, verify func(string) error) (stri
 	}
 	p := cl.Cache.blobPath(sum)
 	if err := verify(p); err != nil {
-		return "", "", &Error{URL: url, Label: label, Err: &VerifyError{Err: err}}
+		return "", "", &Error{URL: url, Label: label, Err: &VerifyError{Err: err, Cached: true}}
 	}
 	return p, sum, nil
 }
@@ -342,10 +342,17 @@ func (e *MismatchError) Error() string {
 	return fmt.Sprintf("%s mismatch: want %s, got %s; nothing was cached", e.What, e.Want, e.Got)
 }
 
-// VerifyError is a download that GetSigned's verify refused.
-type VerifyError struct{ Err error }
+// VerifyError is a file that GetSigned's verify refused: a download, or
+// offline the cached copy.
+type VerifyError struct {
+	Err    error
+	Cached bool
+}
 
 func (e *VerifyError) Error() string {
+	if e.Cached {
+		return fmt.Sprintf("the cached copy is not verified: %v", e.Err)
+	}
 	return fmt.Sprintf("not verified: %v; nothing was cached", e.Err)
 }
 

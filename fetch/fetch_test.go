@@ -4,13 +4,18 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/supermin-compile/supermin-compile/internal/testtool"
 )
 
 // TestGetAllVerifies: the files land in the cache under their SHA256,
@@ -337,8 +342,9 @@ func TestGetSigned(t *testing.T) {
 	if err != nil || p2 != p || sum2 != sum || !bytes.Equal(seen, body) || r.requests.Load() != before {
 		t.Errorf("offline: %s %s %v, verify saw %q, %d requests", p2, sum2, err, seen, r.requests.Load()-before)
 	}
-	if _, _, err := cl.GetSigned(context.Background(), f.URL, "bookworm InRelease", refuse); err == nil {
-		t.Error("offline, a cached file that verify now refuses was used")
+	_, _, err = cl.GetSigned(context.Background(), f.URL, "bookworm InRelease", refuse)
+	if want := f.URL + " (bookworm InRelease): the cached copy is not verified: bad signature by key 1234"; err == nil || err.Error() != want {
+		t.Errorf("offline, a cached file that verify now refuses: %v, want %s", err, want)
 	}
 	other := r.URL + "/dists/trixie/InRelease"
 	if _, _, err := cl.GetSigned(context.Background(), other, "trixie InRelease", accept); err == nil ||
@@ -427,4 +433,29 @@ func TestProgressOnTerminal(t *testing.T) {
 	if data, _ := os.ReadFile(pipe); len(data) != 0 {
 		t.Errorf("progress drawn on a file that is not a terminal: %q", data)
 	}
+}
+
+// TestMemoryBounded: a 64 MiB download streams to disk: the process
+// allocates a small fraction of it, server included.
+func TestMemoryBounded(t *testing.T) {
+	const blocks = 64
+	block := content("m", 1<<20)
+	h := sha256.New()
+	for range blocks {
+		h.Write(block)
+	}
+	r := newRepo(t)
+	f := r.route("/pool/big.deb", nil, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Length", fmt.Sprint(blocks*len(block)))
+		for range blocks {
+			w.Write(block)
+		}
+	})
+	f.SHA256, f.Size = hex.EncodeToString(h.Sum(nil)), blocks*int64(len(block))
+	cl := client(t)
+	check := testtool.AllocsUnder(t, 8<<20)
+	if _, err := cl.Get(context.Background(), f); err != nil {
+		t.Fatal(err)
+	}
+	check()
 }

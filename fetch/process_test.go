@@ -207,3 +207,26 @@ func openPTY(t *testing.T) (term, screen *os.File) {
 	}
 	return term, screen
 }
+
+// TestShortCachedFileFetchedAgain: a cached file whose size is not the
+// one wanted (cut short on disk) is not trusted: Get fetches it again.
+func TestShortCachedFileFetchedAgain(t *testing.T) {
+	r := newRepo(t)
+	f := r.file("/pool/s.deb", content("s", 1000))
+	cl := client(t)
+	p, err := cl.Get(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(p, 0o644)
+	if err := os.Truncate(p, 10); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.Get(context.Background(), f); err != nil {
+		t.Fatal(err)
+	}
+	if n := r.requests.Load(); n != 2 {
+		t.Errorf("%d requests, want the file fetched again", n)
+	}
+	assertConsistent(t, cl.Cache)
+}
