@@ -34,6 +34,8 @@ commands:
   resolve APPLIANCE.toml         print the package closure: name version arch
   why APPLIANCE.toml NAME|PATH   show what brought a package or path in
   glob [-f FILE] PATTERN...      expand host-file globs (one pass)
+  cache [prune [--keep-days N] [LOCKFILE...] | verify] [--cache-dir DIR]
+                                 show, prune or check the download cache
   help                           this text
   version                        print the version
 `
@@ -47,6 +49,7 @@ var commands = map[string]func([]string) int{
 	"lock":      lockCmd,
 	"diff":      diffCmd,
 	"sbom":      sbomCmd,
+	"cache":     cacheCmd,
 	"supermin":  supermin,
 	"help":      func([]string) int { fmt.Print(usage); return 0 },
 	"--help":    func([]string) int { fmt.Print(usage); return 0 },
