@@ -229,38 +229,62 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// aptUpdate runs the real apt-get update on a sources.list of lines, in
-// throwaway directories: the oracle for what apt accepts. It returns
-// whether apt succeeded, and what it said.
-func aptUpdate(t testing.TB, lines ...string) (bool, string) {
+// aptConfig writes an apt configuration under a new root directory:
+// files by path relative to root/etc/apt ("sources.list",
+// "sources.list.d/x.sources"). ReadHost and the oracles read the same.
+func aptConfig(t testing.TB, files map[string]string) string {
 	t.Helper()
-	testtool.Need(t, "apt-get")
-	testtool.Root(t)
-	dir := t.TempDir()
-	for _, d := range []string{"parts", "lists/partial", "cache/archives/partial"} {
-		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+	root := t.TempDir()
+	for _, d := range []string{"etc/apt/sources.list.d", "var/lib/apt/lists/partial", "var/cache/apt/archives/partial"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
-	list := filepath.Join(dir, "sources.list")
-	if err := os.WriteFile(list, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(root, "etc/apt", name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	cmd := exec.Command("apt-get", "update", "-q",
-		"-o", "Dir::Etc::SourceList="+list,
-		"-o", "Dir::Etc::SourceParts="+filepath.Join(dir, "parts"),
-		"-o", "Dir::State::Lists="+filepath.Join(dir, "lists"),
-		"-o", "Dir::Cache="+filepath.Join(dir, "cache"),
+	return root
+}
+
+// aptOptions make apt-get read root's configuration (see aptConfig)
+// instead of the host's.
+func aptOptions(root string) []string {
+	return []string{
+		"-o", "Dir::Etc::SourceList=" + filepath.Join(root, "etc/apt/sources.list"),
+		"-o", "Dir::Etc::SourceParts=" + filepath.Join(root, "etc/apt/sources.list.d"),
+		"-o", "Dir::State::Lists=" + filepath.Join(root, "var/lib/apt/lists"),
+		"-o", "Dir::Cache=" + filepath.Join(root, "var/cache/apt"),
 		"-o", "Dir::Cache::pkgcache=", "-o", "Dir::Cache::srcpkgcache=",
+		"-o", "Dir::State::status=/dev/null",
 		"-o", "APT::Sandbox::User=root", "-o", "Debug::NoLocking=1",
+	}
+}
+
+// aptUpdate runs the real apt-get update on root's configuration: the
+// oracle for what apt accepts. It returns whether apt succeeded, and what
+// it said.
+func aptUpdate(t testing.TB, root string) (bool, string) {
+	t.Helper()
+	testtool.Need(t, "apt-get")
+	testtool.Root(t)
+	args := append([]string{"update", "-q"}, aptOptions(root)...)
+	cmd := exec.Command("apt-get", append(args,
 		"-o", "Acquire::Languages=none", "-o", "APT::Architectures::="+hostArch(t),
 		// apt's defaults, whatever apt.conf.d says (a host that uses
 		// snapshots may turn them off).
-		"-o", "Acquire::Check-Valid-Until=true", "-o", "Acquire::Check-Date=true")
+		"-o", "Acquire::Check-Valid-Until=true", "-o", "Acquire::Check-Date=true")...)
 	cmd.Env = append(os.Environ(), "LC_ALL=C")
 	out, err := cmd.CombinedOutput()
 	if _, exited := err.(*exec.ExitError); err != nil && !exited {
 		t.Fatalf("apt-get update: %v", err)
 	}
 	return err == nil && !strings.Contains(string(out), "\nE: ") && !strings.HasPrefix(string(out), "E: "), string(out)
+}
+
+// aptUpdateLine runs aptUpdate on a sources.list of one line.
+func aptUpdateLine(t testing.TB, line string) (bool, string) {
+	t.Helper()
+	return aptUpdate(t, aptConfig(t, map[string]string{"sources.list": line + "\n"}))
 }

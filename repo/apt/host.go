@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 )
 
@@ -20,8 +19,13 @@ type Host struct {
 	Notes []string
 }
 
-// validPartName is what apt accepts as a file name in sources.list.d.
-var validPartName = regexp.MustCompile(`^[A-Za-z0-9_.-]+\.(list|sources)$`)
+// validPartName is what apt accepts as a file name in sources.list.d;
+// silentlyIgnored, apt's Dir::Ignore-Files-Silently, what it skips
+// without a notice.
+var (
+	validPartName   = regexp.MustCompile(`^[A-Za-z0-9_.-]+\.(list|sources)$`)
+	silentlyIgnored = regexp.MustCompile(`~$|\.(disabled|bak|save|orig|distUpgrade|dpkg-[a-z]+|ucf-[a-z]+)$`)
+)
 
 // ReadHost reads root's /etc/apt/sources.list and /etc/apt/sources.list.d
 // (*.list one-line style, *.sources deb822 style), as apt reads them.
@@ -43,7 +47,7 @@ func ReadHost(root string) (*Host, error) {
 	for _, e := range entries { // ReadDir sorts by name, as apt does
 		name := e.Name()
 		switch {
-		case strings.HasPrefix(name, "."):
+		case strings.HasPrefix(name, "."), silentlyIgnored.MatchString(name):
 		case !e.Type().IsRegular() && e.Type()&fs.ModeSymlink == 0:
 		case !validPartName.MatchString(name):
 			h.Notes = append(h.Notes, fmt.Sprintf("%s: ignored: not a valid sources file name (*.list or *.sources, letters, digits, _ - .)", filepath.Join(dir, name)))
@@ -79,11 +83,4 @@ func (h *Host) readFile(file string) error {
 		h.Sources = append(h.Sources, s)
 	}
 	return nil
-}
-
-// Find returns the host's sources for uri and suite (a URI's trailing "/"
-// does not matter).
-func (h *Host) Find(uri, suite string) []Source {
-	uri = strings.TrimRight(uri, "/")
-	return slices.DeleteFunc(slices.Clone(h.Sources), func(s Source) bool { return s.URI != uri || s.Suite != suite })
 }

@@ -2,7 +2,6 @@ package apt
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 )
 
@@ -116,15 +115,4 @@ func inlineKey(v string) string {
 		lines[i] = l
 	}
 	return strings.Join(lines, "\n") + "\n"
-}
-
-// dedupe drops repeated words, keeping the first of each.
-func dedupe(words []string) []string {
-	var out []string
-	for _, w := range words {
-		if !slices.Contains(out, w) {
-			out = append(out, w)
-		}
-	}
-	return out
 }

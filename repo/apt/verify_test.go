@@ -64,7 +64,7 @@ func TestGoodRepository(t *testing.T) {
 		t.Fatalf("Release + Release.gpg: %v", err)
 	}
 	k.clearsign(t, r.dist, nil, k.good)
-	if ok, out := aptUpdate(t, line); !ok {
+	if ok, out := aptUpdateLine(t, line); !ok {
 		t.Fatalf("the oracle refuses the good repository:\n%s", out)
 	}
 	clear, err := verifyBoth(v, r.dist)
@@ -306,7 +306,7 @@ func TestTampering(t *testing.T) {
 			t.Log(err)
 			wantError(t, err, v.Source, filepath.Join(r.dist, tc.file), says...)
 			if tc.aptToo {
-				if ok, out := aptUpdate(t, line); ok {
+				if ok, out := aptUpdateLine(t, line); ok {
 					t.Errorf("we refuse (%v), the oracle apt-get update accepts:\n%s", err, out)
 				}
 			}
@@ -319,7 +319,7 @@ func TestTampering(t *testing.T) {
 func TestTrustedYes(t *testing.T) {
 	r := mkrepo(t)
 	line := fmt.Sprintf("deb [trusted=yes] file:%s smc main", r.root)
-	if ok, out := aptUpdate(t, line); !ok {
+	if ok, out := aptUpdateLine(t, line); !ok {
 		t.Fatalf("the oracle refuses:\n%s", out)
 	}
 	rel, err := verifyBoth(verifier(t, line), r.dist)
@@ -367,7 +367,7 @@ func TestIndexTampering(t *testing.T) {
 	testtool.Output(t, nil, "gzip", "-kfn", plain)
 	xz := filepath.Join(r.root, ix.Path)
 	sum := strings.Fields(string(testtool.Output(t, nil, "sha256sum", xz)))[0]
-	if ok, out := aptUpdate(t, line); ok {
+	if ok, out := aptUpdateLine(t, line); ok {
 		t.Errorf("the oracle apt-get update accepts the tampered index:\n%s", out)
 	}
 	err = rel.CheckIndex(ix, xz)
