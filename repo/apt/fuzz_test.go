@@ -89,9 +89,10 @@ func FuzzParseRelease(f *testing.F) {
 			}
 		}
 		r.Source = Source{URI: "http://h", Suite: "s", Components: []string{"main"}}
-		if _, err := r.Indexes([]string{"amd64"}); err != nil {
-			if _, ok := err.(*Error); !ok {
-				t.Fatalf("Indexes: %T %v", err, err)
+		ixs, _ := r.Indexes([]string{"amd64"})
+		for _, ix := range ixs {
+			if r.Files[ix.Name] != ix.FileHash || !strings.HasPrefix(ix.Path, "dists/s/main/binary-") {
+				t.Fatalf("index %+v from %q", ix, data)
 			}
 		}
 	})

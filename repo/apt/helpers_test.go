@@ -235,7 +235,7 @@ func TestMain(m *testing.M) {
 func aptConfig(t testing.TB, files map[string]string) string {
 	t.Helper()
 	root := t.TempDir()
-	for _, d := range []string{"etc/apt/sources.list.d", "var/lib/apt/lists/partial", "var/cache/apt/archives/partial"} {
+	for _, d := range []string{"etc/apt/sources.list.d", "etc/apt/trusted.gpg.d", "var/lib/apt/lists/partial", "var/cache/apt/archives/partial"} {
 		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -258,6 +258,8 @@ func aptOptions(root string) []string {
 		"-o", "Dir::Cache=" + filepath.Join(root, "var/cache/apt"),
 		"-o", "Dir::Cache::pkgcache=", "-o", "Dir::Cache::srcpkgcache=",
 		"-o", "Dir::State::status=/dev/null",
+		"-o", "Dir::Etc::trusted=" + filepath.Join(root, "etc/apt/trusted.gpg"),
+		"-o", "Dir::Etc::trustedparts=" + filepath.Join(root, "etc/apt/trusted.gpg.d"),
 		"-o", "APT::Sandbox::User=root", "-o", "Debug::NoLocking=1",
 	}
 }

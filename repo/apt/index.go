@@ -37,27 +37,56 @@ type Index struct {
 // the architectures it uses (Source.Arches of defaults), plus binary-all
 // where apt fetches it: when the Release lists architecture "all" and does
 // not say its arch-all packages are in every architecture's index. A flat
-// repository has one index.
-func (r *Release) Indexes(defaults []string) ([]Index, error) {
+// repository has one index. Like apt, it skips what the Release does not
+// offer (a component or architecture it lacks), saying so in skipped.
+func (r *Release) Indexes(defaults []string) (indexes []Index, skipped []string) {
 	if r.Source.Flat() {
-		ix, err := r.Index("", "")
-		return []Index{ix}, err
+		return r.collect(nil, nil, "", "")
 	}
 	arches := r.Source.Arches(defaults)
 	if slices.Contains(r.Architectures, "all") && !slices.Contains(r.NoSupportForArchitectureAll, "Packages") && !slices.Contains(arches, "all") {
 		arches = append(arches, "all")
 	}
-	var out []Index
 	for _, comp := range r.Source.Components {
+		if !r.hasComponent(comp) {
+			skipped = append(skipped, fmt.Sprintf("%s: skipping component %s: the Release lists only %s", r.Source, comp, orNone(r.Components)))
+			continue
+		}
 		for _, arch := range arches {
-			ix, err := r.Index(comp, arch)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, ix)
+			indexes, skipped = r.collect(indexes, skipped, comp, arch)
 		}
 	}
-	return out, nil
+	return indexes, skipped
+}
+
+// collect appends the index for comp and arch, or says why there is none.
+func (r *Release) collect(indexes []Index, skipped []string, comp, arch string) ([]Index, []string) {
+	ix, err := r.Index(comp, arch)
+	switch {
+	case err == nil:
+		indexes = append(indexes, ix)
+	case len(r.Architectures) > 0 && !slices.Contains(r.Architectures, arch):
+		skipped = append(skipped, fmt.Sprintf("%s: skipping %s: the repository does not support architecture %s", r.Source, comp, arch))
+	case len(r.Architectures) > 0 || arch == "all":
+		// A supported architecture without packages, as apt: nothing to say.
+	default:
+		skipped = append(skipped, err.Error())
+	}
+	return indexes, skipped
+}
+
+// hasComponent is apt's HasSupportForComponent: a Release that lists
+// "updates/main" supports "main" too.
+func (r *Release) hasComponent(comp string) bool {
+	if len(r.Components) == 0 {
+		return true
+	}
+	for _, c := range r.Components {
+		if c == comp || c[strings.LastIndexByte(c, '/')+1:] == comp {
+			return true
+		}
+	}
+	return false
 }
 
 // Index returns the Packages file for one component and architecture (both

@@ -79,12 +79,10 @@ func ParseRelease(text []byte, name string) (*Release, error) {
 func (r *Release) fill(p *deb822.Paragraph) error {
 	str := func(i int) string { return string(p.Get(i)) }
 	r.Origin, r.Label, r.Suite, r.Codename, r.Version = str(0), str(1), str(2), str(3), str(4)
+	// apt warns about a Date it cannot read and goes on without it.
 	var err error
-	if v := p.Get(5); len(v) > 0 {
-		// apt warns about a Date it cannot read and goes on without it.
-		if r.Date, err = parseDate(string(v)); err != nil {
-			r.Warnings = append(r.Warnings, fmt.Sprintf("Date: %v; not checked", err))
-		}
+	if r.Date, err = parseDate(str(5)); err != nil {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("Date: %v; not checked", err))
 	}
 	if v := p.Get(6); len(v) > 0 {
 		if r.ValidUntil, err = parseDate(string(v)); err != nil {

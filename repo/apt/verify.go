@@ -129,11 +129,27 @@ func (v *Verifier) release(file string, text []byte, signers, warnings []string)
 	if err := v.checkDates(r); err != nil {
 		return nil, v.fail(file, "%v", err)
 	}
-	if !v.Source.Flat() && r.Suite != v.Source.Suite && r.Codename != v.Source.Suite {
+	if !r.isDist(v.Source.Suite) {
 		// apt warns ("Conflicting distribution") and goes on.
 		r.Warnings = append(r.Warnings, fmt.Sprintf("conflicting distribution: expected %s but got %s (Suite %s)", v.Source.Suite, r.Codename, r.Suite))
 	}
 	return r, nil
+}
+
+// isDist is apt's metaIndex::CheckDist: whether a sources.list suite names
+// this Release, by its Codename or Suite, ignoring a last "/part" (as in
+// "bookworm/updates") and a flat repository's path.
+func (r *Release) isDist(dist string) bool {
+	if dist == "" || dist == r.Codename || dist == r.Suite {
+		return true
+	}
+	if dist == "../project/experimental" {
+		dist = "experimental"
+	}
+	if i := strings.LastIndexByte(dist, '/'); i >= 0 {
+		dist = dist[:i]
+	}
+	return dist == "" || dist == "." || dist == r.Codename || dist == r.Suite
 }
 
 // checkDates refuses an expired Release, and one dated in the future, as

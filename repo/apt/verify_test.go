@@ -108,9 +108,9 @@ func checkListedFiles(t *testing.T, dir string, rel *Release) {
 func checkIndexes(t *testing.T, r testRepo, rel *Release) {
 	t.Helper()
 	arch := hostArch(t)
-	ixs, err := rel.Indexes([]string{arch})
-	if err != nil || len(ixs) != 1 {
-		t.Fatalf("Indexes = %+v, %v", ixs, err)
+	ixs, skipped := rel.Indexes([]string{arch})
+	if len(skipped) > 0 || len(ixs) != 1 {
+		t.Fatalf("Indexes = %+v, skipped %q", ixs, skipped)
 	}
 	ix := ixs[0]
 	if want := "dists/smc/main/binary-" + arch + "/Packages.xz"; ix.Path != want {
@@ -440,5 +440,135 @@ func copyFile(t testing.TB, from, to string) {
 	t.Helper()
 	if out, err := exec.Command("cp", from, to).CombinedOutput(); err != nil {
 		t.Fatalf("cp: %v %s", err, out)
+	}
+}
+
+// TestFlatRepository: a flat repository ("URI path/", no components) is
+// verified and indexed where apt looks, and apt-get update agrees.
+func TestFlatRepository(t *testing.T) {
+	k := gpgKeys(t)
+	r := mkrepo(t)
+	flat := filepath.Join(r.root, "flat")
+	k.clearsign(t, flat, nil, k.good)
+	line := fmt.Sprintf("deb [signed-by=%s] file:%s flat/", k.export(t, "good.gpg", k.good), r.root)
+	ok, out := aptUpdateLine(t, line)
+	if !ok {
+		t.Fatalf("the oracle refuses:\n%s", out)
+	}
+	v := verifier(t, line)
+	rel, err := v.InRelease(filepath.Join(r.root, v.Source.InReleasePath()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if warned := strings.Contains(out, "Conflicting distribution"); warned != (len(rel.Warnings) > 0) {
+		t.Errorf("apt warns %v (%q), we warn %q", warned, out, rel.Warnings)
+	}
+	ixs, skipped := rel.Indexes([]string{hostArch(t)})
+	if len(skipped) > 0 || len(ixs) != 1 || ixs[0].Path != "flat/Packages.xz" || ixs[0].ByHashPath != "" {
+		t.Fatalf("Indexes = %+v, skipped %q; want flat/Packages.xz, no by-hash", ixs, skipped)
+	}
+	if err := rel.CheckIndex(ixs[0], filepath.Join(r.root, ixs[0].Path)); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestSeveralSignatures: an InRelease signed by a trusted key and by one
+// that is not in the keyring is accepted, as apt accepts Debian's
+// (signed by several archive keys); with only the stranger trusted, the
+// same file is refused.
+func TestSeveralSignatures(t *testing.T) {
+	k := gpgKeys(t)
+	r := mkrepo(t)
+	k.clearsign(t, r.dist, nil, k.good, k.other)
+	line := goodLine(t, k, r)
+	if ok, out := aptUpdateLine(t, line); !ok {
+		t.Fatalf("the oracle refuses:\n%s", out)
+	}
+	rel, err := verifier(t, line).InRelease(filepath.Join(r.dist, "InRelease"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rel.SignedBy) != 1 || rel.SignedBy[0] != k.good {
+		t.Errorf("signed by %v, want %s", rel.SignedBy, k.good)
+	}
+}
+
+// TestInlineSignedBy: a deb822 source whose Signed-By is the key itself,
+// folded as sources.list(5) says, verifies; apt-get update agrees.
+func TestInlineSignedBy(t *testing.T) {
+	k := gpgKeys(t)
+	r := mkrepo(t)
+	k.clearsign(t, r.dist, nil, k.good)
+	armoured, err := os.ReadFile(k.export(t, "good.asc", k.good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var folded strings.Builder
+	for _, l := range strings.Split(strings.TrimSpace(string(armoured)), "\n") {
+		if l == "" {
+			l = "."
+		}
+		folded.WriteString(" " + l + "\n")
+	}
+	root := aptConfig(t, map[string]string{"sources.list.d/inline.sources": fmt.Sprintf(
+		"Types: deb\nURIs: file:%s\nSuites: smc\nComponents: main\nSigned-By:\n%s", r.root, folded.String())})
+	if ok, out := aptUpdate(t, root); !ok {
+		t.Fatalf("the oracle refuses:\n%s", out)
+	}
+	verifyHost(t, root)
+}
+
+// TestDefaultKeyrings: without Signed-By, apt's trusted.gpg.d decides:
+// an armoured and a binary keyring there are both read.
+func TestDefaultKeyrings(t *testing.T) {
+	k := gpgKeys(t)
+	r := mkrepo(t)
+	k.clearsign(t, r.dist, nil, k.good)
+	root := aptConfig(t, map[string]string{"sources.list": fmt.Sprintf("deb file:%s smc main\n", r.root)})
+	copyFile(t, k.export(t, "other.gpg", k.other), filepath.Join(root, "etc/apt/trusted.gpg.d/other.gpg"))
+	copyFile(t, k.export(t, "good.asc", k.good), filepath.Join(root, "etc/apt/trusted.gpg.d/good.asc"))
+	if ok, out := aptUpdate(t, root); !ok {
+		t.Fatalf("the oracle refuses:\n%s", out)
+	}
+	verifyHost(t, root)
+}
+
+// verifyHost verifies the one source of root's configuration from the
+// repository's own files (not apt's lists).
+func verifyHost(t *testing.T, root string) *Release {
+	t.Helper()
+	h, err := ReadHost(root)
+	if err != nil || len(h.Sources) != 1 {
+		t.Fatalf("ReadHost: %+v, %v", h, err)
+	}
+	s := h.Sources[0]
+	kr, err := s.Keyring(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, err := (&Verifier{Source: s, Keyring: kr}).InRelease(strings.TrimPrefix(s.URL(s.InReleasePath()), "file:"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rel
+}
+
+// TestConflictingDistribution: a Release whose Suite and Codename are not
+// the suite asked for is used with a warning, as apt warns; the codename
+// is as good as the suite.
+func TestConflictingDistribution(t *testing.T) {
+	k := gpgKeys(t)
+	r := mkrepo(t)
+	in := k.clearsign(t, r.dist, nil, k.good)
+	for suite, warn := range map[string]bool{"smc": false, "smc-code": false, "smc/updates": false, "stable": true} {
+		v := verifier(t, goodLine(t, k, r))
+		v.Source.Suite = suite
+		rel, err := v.InRelease(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(rel.Warnings) == 1 && strings.Contains(rel.Warnings[0], "conflicting distribution: expected "+suite); got != warn {
+			t.Errorf("suite %s: warnings %q, want a conflicting distribution: %v", suite, rel.Warnings, warn)
+		}
 	}
 }
