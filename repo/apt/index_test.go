@@ -81,3 +81,28 @@ func TestIndexChoice(t *testing.T) {
 		t.Errorf("indexes %q, skipped %q", got, skipped)
 	}
 }
+
+// TestRepository: a manifest's repository becomes a Source like the
+// equivalent deb line, and one that could not be verified is refused.
+func TestRepository(t *testing.T) {
+	s, err := Repository{URL: "http://h/debian/", Suite: "bookworm", Components: []string{"main"},
+		Keyring: "/k.gpg", Architectures: []string{"arm64"}}.Source()
+	line := parseLine(t, "deb [arch=arm64 signed-by=/k.gpg] http://h/debian bookworm main")
+	line.Origin = "manifest"
+	if err != nil || fmt.Sprint(s) != fmt.Sprint(line) || fmt.Sprintf("%+v", s) != fmt.Sprintf("%+v", line) {
+		t.Errorf("Source() = %+v, %v; want %+v", s, err, line)
+	}
+	for _, tc := range []struct {
+		r    Repository
+		says string
+	}{
+		{Repository{URL: "http://h/", Suite: "s", Components: []string{"main"}}, "no keyring"},
+		{Repository{URL: "http://h/", Suite: "s", Components: []string{"main"}, Keyring: "k.gpg"}, "not an absolute path"},
+		{Repository{URL: "http://h/", Suite: "s", Keyring: "/k.gpg"}, "needs at least one component"},
+		{Repository{URL: "h", Suite: "s/", Trusted: true}, "is not a URI"},
+	} {
+		if _, err := tc.r.Source(); err == nil || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("%+v: %v, want %q", tc.r, err, tc.says)
+		}
+	}
+}
