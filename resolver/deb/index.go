@@ -284,6 +284,12 @@ func verify(file string, m meta) error {
 	return nil
 }
 
+// VerifyArchive is that check for a .deb fetched from a repository, before
+// it is cached: size -1 or sha256 "" skips that part.
+func VerifyArchive(file string, size int64, sha256 string) error {
+	return verify(file, meta{size: size, sha256: sha256})
+}
+
 func hashFile(file string) (string, int64, error) {
 	f, err := os.Open(file)
 	if err != nil {
