@@ -183,6 +183,7 @@ func (d *decoder) repositories(m *Manifest, key string, v any) []Repository {
 			},
 			"gpgcheck":      func(k string, v any) { r.GPGCheck, _ = d.bool(k, v) },
 			"repo_gpgcheck": func(k string, v any) { r.RepoGPGCheck, _ = d.bool(k, v) },
+			"trusted":       func(k string, v any) { r.Trusted, _ = d.bool(k, v) },
 		})
 		if _, ok := t["url"]; !ok {
 			d.fail(k, "missing url")

@@ -65,6 +65,7 @@ type Source struct {
 	// Repositories (apt, rpm-md) replace the host's configuration.
 	Repositories []Repository
 	CacheDir     string // where downloads are kept; "" = $XDG_CACHE_HOME/supermin-compile
+	Offline      bool   // use only what the cache holds (--offline; not a manifest key)
 }
 
 // Repository is a package repository a manifest names itself, so that a
@@ -77,10 +78,11 @@ type Repository struct {
 	Keyring       string   // apt: the OpenPGP keys the Release must be signed with; rpm-md: gpgkey
 	GPGCheck      bool     // rpm-md: check each package's signature
 	RepoGPGCheck  bool     // rpm-md: check repomd.xml's signature
+	Trusted       bool     // apt: a local repository without signatures (apt's trusted=yes); hashes are still checked
 }
 
 // SourceTypes lists the valid Source.Type values.
-var SourceTypes = []string{"dpkg", "rpmdb", "deb-dir", "rpm-dir", "apt-index"}
+var SourceTypes = []string{"dpkg", "rpmdb", "deb-dir", "rpm-dir", "apt-index", "apt"}
 
 // Kernel says which kernel boots the appliance (used by the boot stage).
 type Kernel struct {

@@ -83,10 +83,23 @@ func OpenSource(s manifest.Source) (resolver.Universe, error) {
 			return nil, err
 		}
 		return u, nil
+	case "apt":
+		u, _, err := openRepository(s)
+		return u, err
 	case "":
 		return nil, fmt.Errorf("no package database found under %s (looked for var/lib/dpkg/status and an rpm database)", s.Root)
 	}
 	return nil, fmt.Errorf("source type %q is not supported yet", typ)
+}
+
+// openRepository opens a source fetched from repositories, with the notes
+// reading their configuration gave (what was skipped, and why).
+func openRepository(s manifest.Source) (resolver.Universe, []string, error) {
+	cl, err := client(s)
+	if err != nil {
+		return nil, nil, err
+	}
+	return openApt(s, cl)
 }
 
 func detect(root string) string {
@@ -101,7 +114,14 @@ func detect(root string) string {
 
 // Resolve computes the manifest's package closure.
 func Resolve(m *manifest.Manifest) (resolver.Universe, *resolver.Result, error) {
-	u, err := OpenSource(m.Source)
+	var u resolver.Universe
+	var notes []string
+	var err error
+	if m.Source.Type == "apt" {
+		u, notes, err = openRepository(m.Source)
+	} else {
+		u, err = OpenSource(m.Source)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -113,6 +133,9 @@ func Resolve(m *manifest.Manifest) (resolver.Universe, *resolver.Result, error) 
 	r, err := resolver.Resolve(u, req)
 	if c, ok := u.(resolver.ConflictChecker); ok && err == nil {
 		err = c.CheckConflicts(r)
+	}
+	if r != nil {
+		r.Notes = append(notes, r.Notes...)
 	}
 	return u, r, err
 }

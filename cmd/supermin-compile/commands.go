@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/supermin-compile/supermin-compile/manifest"
@@ -83,6 +84,8 @@ func fail(err error) int {
 // parse parses a subcommand's flags and requires exactly one manifest.
 func parse(fs *flag.FlagSet, args []string) (*manifest.Manifest, int) {
 	fs.SetOutput(io.Discard)
+	cacheDir := fs.String("cache-dir", "", "keep downloads in `DIR` (repository sources)")
+	offline := fs.Bool("offline", false, "use only what the download cache holds (repository sources)")
 	positional, err := parseInterleaved(fs, args)
 	if err != nil {
 		return nil, usageError("%s: %v", fs.Name(), err)
@@ -99,6 +102,12 @@ func parse(fs *flag.FlagSet, args []string) (*manifest.Manifest, int) {
 		}
 		return nil, usageError("%v", err)
 	}
+	if *cacheDir != "" {
+		if m.Source.CacheDir, err = filepath.Abs(*cacheDir); err != nil {
+			return nil, usageError("%v", err)
+		}
+	}
+	m.Source.Offline = *offline
 	return m, 0
 }
 

@@ -148,6 +148,10 @@ var goToDebian = map[string]string{
 	"mips64le": "mips64el", "mipsle": "mipsel", "loong64": "loong64",
 }
 
+// NativeArch is the architecture a source of .debs builds for: arch, or
+// the host's when arch is "".
+func NativeArch(arch string) (string, error) { return nativeOr(arch) }
+
 func nativeOr(arch string) (string, error) {
 	if arch != "" {
 		return arch, nil
