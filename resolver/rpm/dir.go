@@ -9,21 +9,15 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 
-	"github.com/supermin-compile/supermin-compile/internal/members"
 	"github.com/supermin-compile/supermin-compile/resolver"
 )
 
 // Dir is a directory of .rpm files: headers are read when it is opened,
 // payloads when a package's files are listed or read.
 type Dir struct {
-	*set
-	files      map[*resolver.Package]*archive
-	cache      *members.Cache
-	ownersOnce sync.Once
-	ids        *owners
-	idsErr     error
+	*archives
+	files map[*resolver.Package]*archive
 }
 
 var (
@@ -38,7 +32,8 @@ var (
 // OpenDir reads the headers of every .rpm under dir (recursively) for
 // arch ("" for the host's). Source packages are skipped.
 func OpenDir(dir, arch string) (*Dir, error) {
-	d := &Dir{set: newSet(arch), files: map[*resolver.Package]*archive{}, cache: members.NewCache()}
+	d := &Dir{files: map[*resolver.Package]*archive{}}
+	d.archives = newArchives(newSet(arch), func(p *resolver.Package) (*archive, error) { return d.files[p], nil })
 	err := filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
 		if err != nil || e.IsDir() || !strings.HasSuffix(path, ".rpm") {
 			return err
@@ -97,14 +92,4 @@ func (d *Dir) Digest(p *resolver.Package) (string, error) {
 		return "", fmt.Errorf("%s: %w", d.files[p].path, err)
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// KeepContents makes listing a package keep its file contents for the
-// formats to read, so that no payload is decompressed twice.
-func (d *Dir) KeepContents() { d.cache.KeepContents() }
-
-// Close releases the kept contents.
-func (d *Dir) Close() error {
-	d.cache.Close()
-	return nil
 }
