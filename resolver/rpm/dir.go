@@ -81,15 +81,17 @@ func (d *Dir) Files(p *resolver.Package) ([]resolver.File, error) { return d.set
 func (d *Dir) Path(p *resolver.Package) string { return d.files[p].path }
 
 // Digest is "sha256:" and the SHA-256 of p's .rpm file.
-func (d *Dir) Digest(p *resolver.Package) (string, error) {
-	f, err := os.Open(d.files[p].path)
+func (d *Dir) Digest(p *resolver.Package) (string, error) { return fileDigest(d.files[p].path) }
+
+func fileDigest(path string) (string, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
 	h := sha256.New()
 	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("%s: %w", d.files[p].path, err)
+		return "", fmt.Errorf("%s: %w", path, err)
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -22,6 +22,7 @@ const (
 	senseLess      = 1 << 1
 	senseGreater   = 1 << 2
 	senseEqual     = 1 << 3
+	sensePrereq    = 1 << 6
 	senseMissingOK = 1 << 19
 	senseRPMLib    = 1 << 24
 )
@@ -41,6 +42,7 @@ type meta struct {
 	requires  []capability
 	provides  []capability
 	conflicts []capability
+	obsoletes []capability // by name only, as libsolv matches them
 	files     []file
 	license   string // the License tag, as the packager wrote it
 	source    bool   // a source package: never a candidate

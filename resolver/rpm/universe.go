@@ -112,9 +112,12 @@ func (s *set) Dialect() resolver.Dialect {
 // files lists p's paths; %ghost files are not materialised, as rpm
 // creates them only at run time.
 func (s *set) files(p *resolver.Package, hostRoot string) []resolver.File {
-	m := s.meta[p]
-	out := make([]resolver.File, 0, len(m.files))
-	for _, f := range m.files {
+	return fileList(s.meta[p].files, hostRoot)
+}
+
+func fileList(files []file, hostRoot string) []resolver.File {
+	out := make([]resolver.File, 0, len(files))
+	for _, f := range files {
 		if f.flags&fileGhost != 0 {
 			continue
 		}
