@@ -1,13 +1,18 @@
 package rpm
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -202,4 +207,102 @@ func httpFetch(t testing.TB, base string) func(PackageFile) (string, error) {
 		_, err = io.Copy(out, resp.Body)
 		return out.Name(), err
 	}
+}
+
+// TestReposEntriesMatchDir: a package's entries, through the repository,
+// are those of the same .rpm in a directory (which TestPayloadBytesMatchCpio
+// checks against cpio), bytes included; owners come from smc-setup's
+// /etc/passwd, fetched for the purpose.
+func TestReposEntriesMatchDir(t *testing.T) {
+	pkgs := mkrpms(t)
+	u, err := OpenRepos([]Repo{localRepo(t, "smc", createrepo(t, pkgs), fromDir(pkgs))}, "x86_64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer u.Close()
+	d, err := OpenDir(pkgs, "x86_64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	for _, p := range u.Packages() {
+		_, loc := u.Location(p)
+		var q *resolver.Package
+		for _, dp := range d.Packages() {
+			if filepath.Base(d.Path(dp)) == loc.Href {
+				q = dp
+			}
+		}
+		got, err := u.Entries(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := d.Entries(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d entries, the directory gives %d", loc.Href, len(got), len(want))
+		}
+		for i := range got {
+			g, w := got[i], want[i]
+			if string(readSource(t, g)) != string(readSource(t, w)) {
+				t.Errorf("%s: %s: other bytes than the directory's", loc.Href, g.Path)
+			}
+			g.Src, w.Src = nil, nil
+			if !reflect.DeepEqual(g, w) {
+				t.Errorf("%s: entry %+v, the directory gives %+v", loc.Href, g, w)
+			}
+		}
+	}
+}
+
+// TestReposRefuseTamperedPackage: an .rpm with one byte changed, or cut
+// short, is refused before it is read, naming the href and both
+// checksums (or sizes); AbsentArchives names every such package at once.
+func TestReposRefuseTamperedPackage(t *testing.T) {
+	pkgs := mkrpms(t)
+	meta := createrepo(t, pkgs)
+	flip := filepath.Join(pkgs, "smc-base-1.0-1.x86_64.rpm")
+	b, err := os.ReadFile(flip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantSum := sha256Hex(b)
+	b[len(b)-100] ^= 1
+	os.WriteFile(flip, b, 0o644)
+	gotSum := sha256Hex(b)
+	cut := filepath.Join(pkgs, "smc-setup-1.0-1.noarch.rpm")
+	c, _ := os.ReadFile(cut)
+	os.WriteFile(cut, c[:len(c)-1], 0o644)
+
+	srv := httptest.NewServer(http.FileServer(http.Dir(pkgs)))
+	defer srv.Close()
+	u, err := OpenRepos([]Repo{localRepo(t, "smc", meta, httpFetch(t, srv.URL))}, "x86_64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer u.Close()
+	var base *resolver.Package
+	for _, p := range u.Packages() {
+		if p.Name == "smc-base" {
+			base = p
+		}
+	}
+	_, err = u.Entries(base)
+	for _, want := range []string{"repository smc", "smc-base-1.0-1.x86_64.rpm", "sha256 is " + gotSum, "want " + wantSum} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("tampered smc-base: error %v, want it to say %q", err, want)
+		}
+	}
+	absent := u.AbsentArchives(u.Packages())
+	if len(absent) != 2 || !strings.Contains(absent[0]+absent[1], "smc-setup-1.0-1.noarch.rpm") ||
+		!strings.Contains(absent[0]+absent[1], fmt.Sprintf("%d bytes, want %d", len(c)-1, len(c))) {
+		t.Errorf("AbsentArchives: %q, want smc-base and smc-setup (cut short)", absent)
+	}
+}
+
+func sha256Hex(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
 }
