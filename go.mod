@@ -12,6 +12,7 @@ require (
 	github.com/ulikunitz/xz v0.5.17
 	github.com/xi2/xz v0.0.0-20171230120015-48954b6210f8
 	golang.org/x/sys v0.50.0
+	gopkg.in/yaml.v3 v3.0.1
 	pault.ag/go/debian v0.19.0
 )
 

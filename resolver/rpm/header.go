@@ -29,37 +29,46 @@ const (
 
 // Header tags used here (rpmtag.h).
 const (
-	tagName            = 1000
-	tagVersion         = 1001
-	tagRelease         = 1002
-	tagEpoch           = 1003
-	tagLicense         = 1014
-	tagOldFilenames    = 1027
-	tagFileSizes       = 1028
-	tagFileModes       = 1030
-	tagFileRdevs       = 1033
-	tagFileMtimes      = 1034
-	tagFileLinkTos     = 1036
-	tagFileFlags       = 1037
-	tagFileUserName    = 1039
-	tagFileGroupName   = 1040
-	tagArch            = 1022
-	tagProvideName     = 1047
-	tagRequireFlags    = 1048
-	tagRequireName     = 1049
-	tagRequireVersion  = 1050
-	tagConflictFlags   = 1053
-	tagConflictName    = 1054
-	tagConflictVersion = 1055
-	tagFileDevices     = 1095
-	tagFileInodes      = 1096
-	tagSourcePackage   = 1106
-	tagProvideFlags    = 1112
-	tagProvideVersion  = 1113
-	tagDirIndexes      = 1116
-	tagBaseNames       = 1117
-	tagDirNames        = 1118
-	tagLongFileSizes   = 5008
+	tagName             = 1000
+	tagVersion          = 1001
+	tagRelease          = 1002
+	tagEpoch            = 1003
+	tagLicense          = 1014
+	tagOldFilenames     = 1027
+	tagFileSizes        = 1028
+	tagFileModes        = 1030
+	tagFileRdevs        = 1033
+	tagFileMtimes       = 1034
+	tagFileLinkTos      = 1036
+	tagFileFlags        = 1037
+	tagFileUserName     = 1039
+	tagFileGroupName    = 1040
+	tagArch             = 1022
+	tagProvideName      = 1047
+	tagRequireFlags     = 1048
+	tagRequireName      = 1049
+	tagRequireVersion   = 1050
+	tagConflictFlags    = 1053
+	tagConflictName     = 1054
+	tagConflictVersion  = 1055
+	tagObsoleteName     = 1090
+	tagFileDevices      = 1095
+	tagFileInodes       = 1096
+	tagSourcePackage    = 1106
+	tagProvideFlags     = 1112
+	tagProvideVersion   = 1113
+	tagDirIndexes       = 1116
+	tagBaseNames        = 1117
+	tagDirNames         = 1118
+	tagObsoleteFlags    = 1114
+	tagObsoleteVersion  = 1115
+	tagLongFileSizes    = 5008
+	tagRecommendName    = 5046
+	tagRecommendVersion = 5047
+	tagRecommendFlags   = 5048
+	tagSuggestName      = 5049
+	tagSuggestVersion   = 5050
+	tagSuggestFlags     = 5051
 )
 
 // Entry types.

@@ -123,8 +123,7 @@ func (s *xmlStream) number(e xml.StartElement, name string) (int64, error) {
 }
 
 // format reads one element of <format>: the licence, the dependency lists
-// the resolver follows, and the files. Weak dependencies (recommends,
-// suggests, supplements, enhances) are not followed, so not read.
+// the resolver reads, and the files. Supplements and enhances are not.
 func (s *xmlStream) format(e xml.StartElement, m *meta) error {
 	var err error
 	switch e.Name.Local {
@@ -138,6 +137,10 @@ func (s *xmlStream) format(e xml.StartElement, m *meta) error {
 		m.conflicts, err = s.entries()
 	case "obsoletes":
 		m.obsoletes, err = s.entries()
+	case "recommends":
+		m.recommends, err = s.entries()
+	case "suggests":
+		m.suggests, err = s.entries()
 	case "file":
 		var f file
 		if f, err = s.file(e); err == nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 
@@ -25,6 +26,10 @@ type Repo struct {
 	// provides nor by the files primary.xml lists (as dnf loads it); nil
 	// when the repository has none.
 	Filelists func() (string, error)
+	// Modules is the local modules.yaml, verified; "" when the
+	// repository has none. Module streams hide packages as in dnf: see
+	// modules.go.
+	Modules string
 	// Fetch returns a local copy of a package's .rpm, which it may have
 	// downloaded. Repos checks the copy's size and checksum itself before
 	// reading it. It is called at most once per package, maybe from
@@ -76,6 +81,7 @@ func OpenRepos(repos []Repo, arch string) (*Repos, error) {
 	u := &Repos{remote: map[*resolver.Package]*remote{}}
 	u.archives = newArchives(newSet(arch), u.archive)
 	var all []*remote
+	var mods []*modules
 	for i := range repos {
 		r := &repos[i]
 		if r.Fetch == nil {
@@ -87,10 +93,20 @@ func OpenRepos(repos []Repo, arch string) (*Repos, error) {
 				return nil
 			})
 		})
+		if err == nil && r.Modules != "" {
+			err = readFile(r.Modules, func(z io.Reader) error {
+				m, err := readModules(z, r.Modules)
+				mods = append(mods, m)
+				return err
+			})
+		}
 		if err != nil {
 			return nil, fmt.Errorf("repository %s: %w", r.Name, err)
 		}
 	}
+	all = slices.DeleteFunc(all, func(rm *remote) bool {
+		return slices.ContainsFunc(mods, func(m *modules) bool { return m.hides(rm.meta) })
+	})
 	for _, rm := range preferred(all) {
 		if p := u.add(rm.meta); p != nil {
 			u.remote[p] = rm

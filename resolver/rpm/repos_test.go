@@ -51,19 +51,25 @@ func readRepomd(t testing.TB, dir string) *Repomd {
 func localRepo(t testing.TB, name, metaDir string, fetch func(PackageFile) (string, error)) Repo {
 	t.Helper()
 	m := readRepomd(t, metaDir)
-	verified := func(typ string) string {
+	verified := func(typ string) (string, error) {
 		rec, ok := m.Record(typ)
 		if !ok {
-			t.Fatalf("%s: no %s in repomd.xml", metaDir, typ)
+			return "", fmt.Errorf("%s: no %s in repomd.xml", metaDir, typ)
 		}
 		p := filepath.Join(metaDir, rec.Href)
-		if err := rec.Verify(p); err != nil {
+		return p, rec.Verify(p)
+	}
+	primary, err := verified("primary")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Repo{Name: name, Primary: primary, Fetch: fetch, Filelists: func() (string, error) { return verified("filelists") }}
+	if _, ok := m.Record("modules"); ok {
+		if r.Modules, err = verified("modules"); err != nil {
 			t.Fatal(err)
 		}
-		return p
 	}
-	return Repo{Name: name, Primary: verified("primary"), Fetch: fetch,
-		Filelists: func() (string, error) { return verified("filelists"), nil }}
+	return r
 }
 
 // fromDir fetches packages from a local directory, as file:// would.
