@@ -46,9 +46,9 @@ type meta struct {
 	// Weak dependencies are not followed, but among the providers of a
 	// require the ones a package recommends, then suggests, come first.
 	recommends, suggests []capability
-	files     []file
-	license   string // the License tag, as the packager wrote it
-	source    bool   // a source package: never a candidate
+	files                []file
+	license              string // the License tag, as the packager wrote it
+	source               bool   // a source package: never a candidate
 }
 
 // readMeta extracts a package's metadata from its header.
