@@ -3,6 +3,7 @@ package rpm
 import (
 	"encoding/xml"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -185,7 +186,7 @@ func (s *xmlStream) entries() ([]capability, error) {
 		out = append(out, c)
 		return nil
 	})
-	return out, err
+	return slices.Clip(slices.Clone(out)), err // no spare capacity: all of them are kept
 }
 
 // file reads <file type="dir|ghost">PATH</file>.

@@ -119,7 +119,18 @@ func OpenRepos(repos []Repo, arch string) (*Repos, error) {
 		return nil, err
 	}
 	u.addFileProvides()
+	u.dropUnusedFiles()
 	return u, nil
+}
+
+// dropUnusedFiles forgets the files primary.xml listed once they have
+// become provides: only /etc/passwd and /etc/group are looked up again
+// (owners.go), and a package's own files come from its .rpm.
+func (u *Repos) dropUnusedFiles() {
+	for _, m := range u.meta {
+		m.files = slices.DeleteFunc(m.files, func(f file) bool { return f.path != "/etc/passwd" && f.path != "/etc/group" })
+		m.files = slices.Clip(slices.Clone(m.files))
+	}
 }
 
 func readFile(path string, read func(io.Reader) error) error {
