@@ -78,6 +78,7 @@ type remote struct {
 // OpenRepos reads the primary.xml of every repository, and the needed part
 // of their filelists.xml, for arch ("" for the host's).
 func OpenRepos(repos []Repo, arch string) (*Repos, error) {
+	repos = slices.Clone(repos) // packages point to their Repo
 	u := &Repos{remote: map[*resolver.Package]*remote{}}
 	u.archives = newArchives(newSet(arch), u.archive)
 	var all []*remote
