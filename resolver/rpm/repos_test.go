@@ -140,8 +140,9 @@ func TestReposNoFilelistsWhenPrimarySuffices(t *testing.T) {
 
 // TestReposFileListsMatchRpm: every package of createrepo_c's repository
 // of the fixtures and the test packages, fetched over HTTP from
-// 127.0.0.1, lists the files `rpm -qplv` lists; its entries' bytes are
-// those rpm2cpio | cpio extracts.
+// 127.0.0.1, lists the files `rpm -qplv` lists. (createrepo_c leaves out
+// xtables-addons-kmp-default, whose metadata holds control characters
+// XML cannot carry.)
 func TestReposFileListsMatchRpm(t *testing.T) {
 	testtool.Need(t, "rpm")
 	for _, dir := range []string{mkrpms(t), testtool.Fixture(t, "rpm/packages")} {
