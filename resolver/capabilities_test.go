@@ -45,6 +45,8 @@ func TestCapabilities(t *testing.T) {
 		{"rpm-dir", (*rpm.Dir)(nil), []string{"ArchiveUniverse", "DialectUniverse", "Digester",
 			"ConflictChecker", "Licenser", "ContentKeeper", "io.Closer"}},
 		{"rpmdb", (*rpm.DB)(nil), []string{"DialectUniverse", "Digester", "ConflictChecker", "Licenser"}},
+		{"rpm-md", (*rpm.Repos)(nil), []string{"ArchiveUniverse", "DialectUniverse", "Digester",
+			"ConflictChecker", "ArchiveChecker", "Licenser", "ContentKeeper", "io.Closer"}},
 	}
 	for _, b := range backends {
 		typ := reflect.TypeOf(b.u)

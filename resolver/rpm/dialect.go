@@ -44,12 +44,13 @@ func (d *dialect) QualifierOK(q string) bool { return q == "" || q == d.native |
 // dependencies become several relations (see richRelations).
 func (d *dialect) Relations(p *resolver.Package) ([]resolver.Relation, error) {
 	var out []resolver.Relation
-	for _, c := range d.meta(p).requires {
+	m := d.meta(p)
+	for _, c := range m.requires {
 		if c.flags&(senseRPMLib|senseMissingOK) != 0 || strings.HasPrefix(c.name, "rpmlib(") {
 			continue
 		}
 		if !strings.HasPrefix(c.name, "(") {
-			out = append(out, resolver.Relation{Text: c.String(), Alts: []resolver.Alt{c.alt()}})
+			out = append(out, resolver.Relation{Text: c.String(), Alts: weakFirst(m, c.alt())})
 			continue
 		}
 		rels, err := rich(c.name)
@@ -59,6 +60,28 @@ func (d *dialect) Relations(p *resolver.Package) ([]resolver.Relation, error) {
 		out = append(out, rels...)
 	}
 	return out, nil
+}
+
+// weakFirst returns the alternatives of a require a: first the packages
+// that p recommends, then those it suggests, provided they satisfy a too
+// ("w with a"), then a itself. libsolv prefers so among the providers of
+// a dependency (prune_to_recommended), also when weak dependencies are
+// not installed: glibc requires "glibc-langpack" and suggests
+// glibc-minimal-langpack, which dnf takes rather than glibc-all-langpacks.
+// libsolv also weighs the weak dependencies of every package chosen so
+// far; only p's are here.
+func weakFirst(m *meta, a resolver.Alt) []resolver.Alt {
+	var alts []resolver.Alt
+	for _, list := range [][]capability{m.recommends, m.suggests} {
+		for _, w := range list {
+			if w.name != a.Name && !strings.HasPrefix(w.name, "(") {
+				wa := w.alt()
+				wa.With = []resolver.Alt{a}
+				alts = append(alts, wa)
+			}
+		}
+	}
+	return append(alts, a)
 }
 
 // AptChoice: a versioned require may be met by an older version when a

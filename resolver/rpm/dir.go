@@ -9,21 +9,15 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 
-	"github.com/supermin-compile/supermin-compile/internal/members"
 	"github.com/supermin-compile/supermin-compile/resolver"
 )
 
 // Dir is a directory of .rpm files: headers are read when it is opened,
 // payloads when a package's files are listed or read.
 type Dir struct {
-	*set
-	files      map[*resolver.Package]*archive
-	cache      *members.Cache
-	ownersOnce sync.Once
-	ids        *owners
-	idsErr     error
+	*archives
+	files map[*resolver.Package]*archive
 }
 
 var (
@@ -38,7 +32,8 @@ var (
 // OpenDir reads the headers of every .rpm under dir (recursively) for
 // arch ("" for the host's). Source packages are skipped.
 func OpenDir(dir, arch string) (*Dir, error) {
-	d := &Dir{set: newSet(arch), files: map[*resolver.Package]*archive{}, cache: members.NewCache()}
+	d := &Dir{files: map[*resolver.Package]*archive{}}
+	d.archives = newArchives(newSet(arch), func(p *resolver.Package) (*archive, error) { return d.files[p], nil })
 	err := filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
 		if err != nil || e.IsDir() || !strings.HasSuffix(path, ".rpm") {
 			return err
@@ -86,25 +81,17 @@ func (d *Dir) Files(p *resolver.Package) ([]resolver.File, error) { return d.set
 func (d *Dir) Path(p *resolver.Package) string { return d.files[p].path }
 
 // Digest is "sha256:" and the SHA-256 of p's .rpm file.
-func (d *Dir) Digest(p *resolver.Package) (string, error) {
-	f, err := os.Open(d.files[p].path)
+func (d *Dir) Digest(p *resolver.Package) (string, error) { return fileDigest(d.files[p].path) }
+
+func fileDigest(path string) (string, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
 	h := sha256.New()
 	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("%s: %w", d.files[p].path, err)
+		return "", fmt.Errorf("%s: %w", path, err)
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// KeepContents makes listing a package keep its file contents for the
-// formats to read, so that no payload is decompressed twice.
-func (d *Dir) KeepContents() { d.cache.KeepContents() }
-
-// Close releases the kept contents.
-func (d *Dir) Close() error {
-	d.cache.Close()
-	return nil
 }

@@ -76,12 +76,41 @@ func (a *archive) scan() error {
 	return nil
 }
 
+// archives is what Dir and Repos share: a set of packages, each with an
+// .rpm file that archive gives (at hand, or fetched and verified on first
+// use), whose payloads the member cache streams.
+type archives struct {
+	*set
+	archive    func(*resolver.Package) (*archive, error)
+	cache      *members.Cache
+	ownersOnce sync.Once
+	ids        *owners
+	idsErr     error
+}
+
+func newArchives(s *set, archive func(*resolver.Package) (*archive, error)) *archives {
+	return &archives{set: s, archive: archive, cache: members.NewCache()}
+}
+
+// KeepContents makes listing a package keep its file contents for the
+// formats to read, so that no payload is decompressed twice.
+func (d *archives) KeepContents() { d.cache.KeepContents() }
+
+// Close releases the kept contents.
+func (d *archives) Close() error {
+	d.cache.Close()
+	return nil
+}
+
 // Entries describes p's files with its header's metadata; regular files
 // read their bytes from the spool when listing kept them (KeepContents),
 // else out of the payload. Of a hard-link group the first
 // file in header order is the Regular entry, the others link to it.
-func (d *Dir) Entries(p *resolver.Package) ([]plan.Entry, error) {
-	a := d.files[p]
+func (d *archives) Entries(p *resolver.Package) ([]plan.Entry, error) {
+	a, err := d.archive(p)
+	if err != nil {
+		return nil, err
+	}
 	if err := a.list(); err != nil {
 		return nil, err
 	}

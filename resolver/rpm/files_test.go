@@ -46,29 +46,35 @@ func TestFileListsMatchRpm(t *testing.T) {
 	testtool.Need(t, "rpm")
 	for file, d := range allPackages(t) {
 		t.Run(filepath.Base(file), func(t *testing.T) {
-			want := testtool.Output(t, nil, "rpm", "-qplv", "--nosignature", file)
-			var got bytes.Buffer
-			m := d.meta[d.pkgs[0]]
-			for _, f := range m.files {
-				got.WriteString(lsFields(f) + "\n")
+			var got []string
+			for _, f := range d.meta[d.pkgs[0]].files {
+				got = append(got, lsFields(f))
 			}
-			var wantLines []string
-			for _, line := range strings.Split(strings.TrimSuffix(string(want), "\n"), "\n") {
-				if line == "(contains no files)" {
-					continue
-				}
-				g := lsLine.FindStringSubmatch(line)
-				if g == nil {
-					t.Fatalf("cannot parse rpm -qplv line %q", line)
-				}
-				size := strings.Join(strings.Fields(g[4]), " ")
-				wantLines = append(wantLines, strings.Join([]string{g[1], g[2], g[3], size, g[5], g[6]}, "|"))
-			}
-			if diff := testtool.LineDiff(wantLines, strings.Split(strings.TrimSuffix(got.String(), "\n"), "\n")); diff != "" {
+			if diff := testtool.LineDiff(rpmQplv(t, file), got); diff != "" {
 				t.Errorf("file list differs from rpm -qplv (- rpm, + ours):\n%s", diff)
 			}
 		})
 	}
+}
+
+// rpmQplv is `rpm -qplv` of an .rpm file, each line as lsFields renders
+// a file.
+func rpmQplv(t *testing.T, file string) []string {
+	t.Helper()
+	out := testtool.Output(t, nil, "rpm", "-qplv", "--nosignature", file)
+	var lines []string
+	for _, line := range strings.Split(strings.TrimSuffix(string(out), "\n"), "\n") {
+		if line == "(contains no files)" {
+			continue
+		}
+		g := lsLine.FindStringSubmatch(line)
+		if g == nil {
+			t.Fatalf("cannot parse rpm -qplv line %q", line)
+		}
+		size := strings.Join(strings.Fields(g[4]), " ")
+		lines = append(lines, strings.Join([]string{g[1], g[2], g[3], size, g[5], g[6]}, "|"))
+	}
+	return lines
 }
 
 // lsFields renders a file as the fields compared with rpm -qplv.

@@ -29,37 +29,46 @@ const (
 
 // Header tags used here (rpmtag.h).
 const (
-	tagName            = 1000
-	tagVersion         = 1001
-	tagRelease         = 1002
-	tagEpoch           = 1003
-	tagLicense         = 1014
-	tagOldFilenames    = 1027
-	tagFileSizes       = 1028
-	tagFileModes       = 1030
-	tagFileRdevs       = 1033
-	tagFileMtimes      = 1034
-	tagFileLinkTos     = 1036
-	tagFileFlags       = 1037
-	tagFileUserName    = 1039
-	tagFileGroupName   = 1040
-	tagArch            = 1022
-	tagProvideName     = 1047
-	tagRequireFlags    = 1048
-	tagRequireName     = 1049
-	tagRequireVersion  = 1050
-	tagConflictFlags   = 1053
-	tagConflictName    = 1054
-	tagConflictVersion = 1055
-	tagFileDevices     = 1095
-	tagFileInodes      = 1096
-	tagSourcePackage   = 1106
-	tagProvideFlags    = 1112
-	tagProvideVersion  = 1113
-	tagDirIndexes      = 1116
-	tagBaseNames       = 1117
-	tagDirNames        = 1118
-	tagLongFileSizes   = 5008
+	tagName             = 1000
+	tagVersion          = 1001
+	tagRelease          = 1002
+	tagEpoch            = 1003
+	tagLicense          = 1014
+	tagOldFilenames     = 1027
+	tagFileSizes        = 1028
+	tagFileModes        = 1030
+	tagFileRdevs        = 1033
+	tagFileMtimes       = 1034
+	tagFileLinkTos      = 1036
+	tagFileFlags        = 1037
+	tagFileUserName     = 1039
+	tagFileGroupName    = 1040
+	tagArch             = 1022
+	tagProvideName      = 1047
+	tagRequireFlags     = 1048
+	tagRequireName      = 1049
+	tagRequireVersion   = 1050
+	tagConflictFlags    = 1053
+	tagConflictName     = 1054
+	tagConflictVersion  = 1055
+	tagObsoleteName     = 1090
+	tagFileDevices      = 1095
+	tagFileInodes       = 1096
+	tagSourcePackage    = 1106
+	tagProvideFlags     = 1112
+	tagProvideVersion   = 1113
+	tagDirIndexes       = 1116
+	tagBaseNames        = 1117
+	tagDirNames         = 1118
+	tagObsoleteFlags    = 1114
+	tagObsoleteVersion  = 1115
+	tagLongFileSizes    = 5008
+	tagRecommendName    = 5046
+	tagRecommendVersion = 5047
+	tagRecommendFlags   = 5048
+	tagSuggestName      = 5049
+	tagSuggestVersion   = 5050
+	tagSuggestFlags     = 5051
 )
 
 // Entry types.
@@ -70,6 +79,7 @@ const (
 	typeInt32       = 4
 	typeInt64       = 5
 	typeString      = 6
+	typeBin         = 7
 	typeStringArray = 8
 	typeI18NString  = 9
 )
@@ -88,27 +98,47 @@ type header struct {
 // readFileHeaders reads the lead and both headers of an rpm file and
 // returns the main header and the payload's offset in the file.
 func readFileHeaders(r io.Reader) (*header, int64, error) {
+	h, err := readHeaders(r, nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	return h.main, h.payload, nil
+}
+
+// headers are the two headers of an rpm file.
+type headers struct {
+	sig, main *header
+	payload   int64 // the payload's offset in the file
+}
+
+// readHeaders reads the lead and both headers of an rpm file; raw, when
+// not nil, gets the main header as the file stores it.
+func readHeaders(r io.Reader, raw io.Writer) (*headers, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	lead := make([]byte, leadSize)
 	if _, err := io.ReadFull(br, lead); err != nil {
-		return nil, 0, fmt.Errorf("lead: %w", unexpected(err))
+		return nil, fmt.Errorf("lead: %w", unexpected(err))
 	}
 	if !bytes.Equal(lead[:4], leadMagic) {
-		return nil, 0, errors.New("not an rpm file (bad lead magic)")
+		return nil, errors.New("not an rpm file (bad lead magic)")
 	}
-	_, sigSize, err := readHeader(br, true)
+	sig, sigSize, err := readHeader(br, true)
 	if err != nil {
-		return nil, 0, fmt.Errorf("signature header: %w", err)
+		return nil, fmt.Errorf("signature header: %w", err)
 	}
 	pad := (8 - sigSize%8) % 8
 	if _, err := br.Discard(int(pad)); err != nil {
-		return nil, 0, fmt.Errorf("signature header: %w", unexpected(err))
+		return nil, fmt.Errorf("signature header: %w", unexpected(err))
 	}
-	h, size, err := readHeader(br, true)
+	var hr io.Reader = br
+	if raw != nil {
+		hr = io.TeeReader(br, raw)
+	}
+	h, size, err := readHeader(hr, true)
 	if err != nil {
-		return nil, 0, fmt.Errorf("header: %w", err)
+		return nil, fmt.Errorf("header: %w", err)
 	}
-	return h, leadSize + sigSize + pad + size, nil
+	return &headers{sig: sig, main: h, payload: leadSize + sigSize + pad + size}, nil
 }
 
 // readHeader reads one header, with its magic when magic is set, and
@@ -270,6 +300,21 @@ func (h *header) ints(tag uint32) ([]int64, error) {
 		}
 	}
 	return out, nil
+}
+
+// bin returns a binary entry; nil when the tag is absent.
+func (h *header) bin(tag uint32) ([]byte, error) {
+	e, ok := h.index[tag]
+	if !ok {
+		return nil, nil
+	}
+	if e.typ != typeBin {
+		return nil, fmt.Errorf("tag %d: type %d is not binary", tag, e.typ)
+	}
+	if int64(e.count) > int64(len(h.data))-int64(e.offset) {
+		return nil, fmt.Errorf("tag %d: %d bytes run past the data store", tag, e.count)
+	}
+	return h.data[e.offset : int64(e.offset)+int64(e.count)], nil
 }
 
 // has reports whether the header carries tag.

@@ -22,6 +22,7 @@ const (
 	senseLess      = 1 << 1
 	senseGreater   = 1 << 2
 	senseEqual     = 1 << 3
+	sensePrereq    = 1 << 6
 	senseMissingOK = 1 << 19
 	senseRPMLib    = 1 << 24
 )
@@ -41,9 +42,13 @@ type meta struct {
 	requires  []capability
 	provides  []capability
 	conflicts []capability
-	files     []file
-	license   string // the License tag, as the packager wrote it
-	source    bool   // a source package: never a candidate
+	obsoletes []capability // by name only, as libsolv matches them
+	// Weak dependencies are not followed, but among the providers of a
+	// require the ones a package recommends, then suggests, come first.
+	recommends, suggests []capability
+	files                []file
+	license              string // the License tag, as the packager wrote it
+	source               bool   // a source package: never a candidate
 }
 
 // readMeta extracts a package's metadata from its header.
@@ -80,8 +85,18 @@ func readMeta(h *header) (*meta, error) {
 	if m.provides, err = capabilities(h, tagProvideName, tagProvideFlags, tagProvideVersion); err != nil {
 		return nil, err
 	}
-	if m.conflicts, err = capabilities(h, tagConflictName, tagConflictFlags, tagConflictVersion); err != nil {
-		return nil, err
+	for _, list := range []struct {
+		dst                  *[]capability
+		name, flags, version uint32
+	}{
+		{&m.conflicts, tagConflictName, tagConflictFlags, tagConflictVersion},
+		{&m.obsoletes, tagObsoleteName, tagObsoleteFlags, tagObsoleteVersion},
+		{&m.recommends, tagRecommendName, tagRecommendFlags, tagRecommendVersion},
+		{&m.suggests, tagSuggestName, tagSuggestFlags, tagSuggestVersion},
+	} {
+		if *list.dst, err = capabilities(h, list.name, list.flags, list.version); err != nil {
+			return nil, err
+		}
 	}
 	m.files, err = files(h)
 	return m, err

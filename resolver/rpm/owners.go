@@ -25,15 +25,19 @@ type owners struct {
 func (o *owners) user(name string) uint32  { return o.users[name] }
 func (o *owners) group(name string) uint32 { return o.groups[name] }
 
-func (d *Dir) owners() (*owners, error) {
+func (d *archives) owners() (*owners, error) {
 	d.ownersOnce.Do(func() {
 		d.ids = &owners{users: map[string]uint32{"root": 0}, groups: map[string]uint32{"root": 0}}
 		for _, f := range []struct {
 			path string
 			ids  map[string]uint32
 		}{{"/etc/passwd", d.ids.users}, {"/etc/group", d.ids.groups}} {
-			if a := d.shipping(f.path); a != nil {
-				b, err := readMember(a, f.path)
+			if p := d.shipping(f.path); p != nil {
+				a, err := d.archive(p)
+				var b []byte
+				if err == nil {
+					b, err = readMember(a, f.path)
+				}
 				if err != nil {
 					d.idsErr = err
 					return
@@ -45,9 +49,9 @@ func (d *Dir) owners() (*owners, error) {
 	return d.ids, d.idsErr
 }
 
-// shipping returns the archive of the first package, by name then best
-// version, that ships path.
-func (d *Dir) shipping(path string) *archive {
+// shipping returns the first package, by name then best version, that
+// ships path.
+func (d *archives) shipping(path string) *resolver.Package {
 	pkgs := slices.Clone(d.pkgs)
 	dl := d.Dialect()
 	slices.SortStableFunc(pkgs, func(a, b *resolver.Package) int {
@@ -59,7 +63,7 @@ func (d *Dir) shipping(path string) *archive {
 	for _, p := range pkgs {
 		m := d.meta[p]
 		if slices.ContainsFunc(m.files, func(f file) bool { return f.path == path && f.flags&fileGhost == 0 }) {
-			return d.files[p]
+			return p
 		}
 	}
 	return nil

@@ -107,6 +107,15 @@ func TestResolveRules(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `smc-conflict conflicts with smc-base 1.0-1 ("smc-base")`) {
 		t.Errorf("conflict: got %v", err)
 	}
+	// dnf installs only smc-filereq: the package it obsoletes is replaced.
+	r, err = resolver.Resolve(d, resolver.Request{Packages: []string{"smc-filereq", "smc-unsat"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = d.CheckConflicts(r)
+	if err == nil || !strings.Contains(err.Error(), `smc-filereq obsoletes smc-unsat 1.0-1 ("smc-unsat < 2")`) {
+		t.Errorf("obsoletes: got %v", err)
+	}
 }
 
 // TestResolveFixtures resolves real distribution packages: epel-release

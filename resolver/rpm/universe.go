@@ -112,9 +112,12 @@ func (s *set) Dialect() resolver.Dialect {
 // files lists p's paths; %ghost files are not materialised, as rpm
 // creates them only at run time.
 func (s *set) files(p *resolver.Package, hostRoot string) []resolver.File {
-	m := s.meta[p]
-	out := make([]resolver.File, 0, len(m.files))
-	for _, f := range m.files {
+	return fileList(s.meta[p].files, hostRoot)
+}
+
+func fileList(files []file, hostRoot string) []resolver.File {
+	out := make([]resolver.File, 0, len(files))
+	for _, f := range files {
 		if f.flags&fileGhost != 0 {
 			continue
 		}
@@ -127,7 +130,9 @@ func (s *set) files(p *resolver.Package, hostRoot string) []resolver.File {
 	return out
 }
 
-// CheckConflicts reports Conflicts between selected packages, naming both.
+// CheckConflicts reports Conflicts between selected packages, and
+// Obsoletes (which rpm and dnf never install together: an obsoleted
+// package is replaced), naming both.
 func (s *set) CheckConflicts(r *resolver.Result) error {
 	d := s.Dialect()
 	var errs []string
@@ -136,6 +141,13 @@ func (s *set) CheckConflicts(r *resolver.Result) error {
 			for _, q := range r.Packages {
 				if q != p && s.satisfies(d, c, q) {
 					errs = append(errs, fmt.Sprintf("%s conflicts with %s %s (%q)", p.Name, q.Name, q.Version, c.String()))
+				}
+			}
+		}
+		for _, c := range s.meta[p].obsoletes {
+			for _, q := range r.Packages {
+				if q.Name != p.Name && c.name == q.Name && d.Satisfies(c.op, c.version, q.Version) {
+					errs = append(errs, fmt.Sprintf("%s obsoletes %s %s (%q)", p.Name, q.Name, q.Version, c.String()))
 				}
 			}
 		}

@@ -11,6 +11,7 @@
 #   smc-setup-1.0-1.noarch.rpm      xz, /etc/passwd and /etc/group (daemon is 2:4)
 #   smc-conflict-1.0-1.noarch.rpm   xz, Conflicts: smc-base
 #   smc-tilde-{1.0~rc1,1.0}-1.noarch.rpm  gzip, tilde ordering
+#   smc-filereq-1.0-1.noarch.rpm    xz, Requires: /usr/lib/smc/empty, Obsoletes: smc-unsat < 2
 #
 # The output is byte-for-byte the same on every run: times come from
 # SOURCE_DATE_EPOCH, the build host is fixed and owners come from %attr
@@ -48,4 +49,5 @@ build smc-setup
 build smc-conflict
 build smc-tilde --define 'ver 1.0~rc1'
 build smc-tilde --define 'ver 1.0'
+build smc-filereq
 cp "$top"/RPMS/*/*.rpm "$out"/
