@@ -82,7 +82,7 @@ type Repository struct {
 }
 
 // SourceTypes lists the valid Source.Type values.
-var SourceTypes = []string{"dpkg", "rpmdb", "deb-dir", "rpm-dir", "apt-index", "apt"}
+var SourceTypes = []string{"dpkg", "rpmdb", "deb-dir", "rpm-dir", "apt-index", "apt", "rpm-md"}
 
 // Kernel says which kernel boots the appliance (used by the boot stage).
 type Kernel struct {

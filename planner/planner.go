@@ -83,7 +83,7 @@ func OpenSource(s manifest.Source) (resolver.Universe, error) {
 			return nil, err
 		}
 		return u, nil
-	case "apt":
+	case "apt", "rpm-md":
 		u, _, err := openRepository(s)
 		return u, err
 	case "":
@@ -98,6 +98,9 @@ func openRepository(s manifest.Source) (resolver.Universe, []string, error) {
 	cl, err := client(s)
 	if err != nil {
 		return nil, nil, err
+	}
+	if s.Type == "rpm-md" {
+		return openRpmMD(s, cl)
 	}
 	return openApt(s, cl)
 }
@@ -117,7 +120,7 @@ func Resolve(m *manifest.Manifest) (resolver.Universe, *resolver.Result, error) 
 	var u resolver.Universe
 	var notes []string
 	var err error
-	if m.Source.Type == "apt" {
+	if m.Source.Type == "apt" || m.Source.Type == "rpm-md" {
 		u, notes, err = openRepository(m.Source)
 	} else {
 		u, err = OpenSource(m.Source)

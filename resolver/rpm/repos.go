@@ -282,6 +282,10 @@ func (rm *remote) open(p *resolver.Package, cache *members.Cache) (*archive, err
 	return &archive{path: path, offset: offset, pkg: m, cache: cache}, nil
 }
 
+// Verify checks a downloaded package file against primary.xml, as Repos
+// does before reading it: for a fetcher that must not cache it otherwise.
+func (pf PackageFile) Verify(path string) error { return verifyPackage(path, pf) }
+
 // verifyPackage checks a package file's size and checksum against
 // primary.xml; the error states both checksums.
 func verifyPackage(path string, pf PackageFile) error {
