@@ -16,7 +16,7 @@ const header = "# appliance lock file, written by supermin-compile lock: do not 
 	"# build anything else.\nversion = 1\n"
 
 // Write writes the lock as TOML: one table per entry, sorted, every
-// value quoted, so that a change shows up as a small diff.
+// string quoted, so that a change shows up as a small diff.
 func (l *Lock) Write(w io.Writer) error {
 	l.sortAll()
 	bw := bufio.NewWriter(w)
@@ -38,6 +38,10 @@ func (l *Lock) Write(w io.Writer) error {
 	for _, p := range l.Packages {
 		fmt.Fprintf(bw, "\n[[package]]\nname = %s\nversion = %s\narch = %s\nsource = %s\ndigest = %s\n",
 			quote(p.Name), quote(p.Version), quote(p.Arch), quote(p.Source), quote(p.Digest))
+		if p.Repository != "" {
+			fmt.Fprintf(bw, "repository = %s\nfilename = %s\nsize = %d\nrelease = %s\n",
+				quote(p.Repository), quote(p.Filename), p.Size, quote(p.Release))
+		}
 	}
 	for _, h := range l.Hostfiles {
 		fmt.Fprintf(bw, "\n[[hostfile]]\npath = %s\n", quote(h.Path))

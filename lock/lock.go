@@ -41,6 +41,15 @@ type Package struct {
 	Arch    string `toml:"arch"`
 	Source  string `toml:"source"`
 	Digest  string `toml:"digest"`
+
+	// A package of a repository source also records its archive, whose
+	// SHA-256 Digest is, so that build --locked fetches it again: the URL
+	// Filename is relative to, its size, and "sha256:…" of the signed
+	// InRelease, Release or repomd.xml that listed it.
+	Repository string `toml:"repository,omitempty"`
+	Filename   string `toml:"filename,omitempty"`
+	Size       int64  `toml:"size,omitempty"`
+	Release    string `toml:"release,omitempty"`
 }
 
 // HostFile is one file taken from the build host.
@@ -196,6 +205,7 @@ func packages(m *manifest.Manifest, res *planner.Result) ([]Package, error) {
 		source = "dpkg"
 	}
 	d, _ := res.Universe.(resolver.Digester)
+	loc, _ := res.Universe.(resolver.Locator)
 	var ps []Package
 	for _, p := range res.Resolved.Packages {
 		pkg := Package{Name: p.Name, Version: p.Version, Arch: p.Arch, Source: source}
@@ -205,9 +215,31 @@ func packages(m *manifest.Manifest, res *planner.Result) ([]Package, error) {
 				return nil, err
 			}
 		}
+		if loc != nil {
+			f, err := loc.Locate(p)
+			if err != nil {
+				return nil, err
+			}
+			pkg.Repository, pkg.Filename, pkg.Size, pkg.Release = f.Repository, f.Filename, f.Size, f.Release
+		}
 		ps = append(ps, pkg)
 	}
 	return ps, nil
+}
+
+// Pins lists the packages as planner.PlanLocked takes them; ok is false
+// when the lock records no archive for some package (a lock written
+// before repository sources recorded them, or of another source).
+func (l *Lock) Pins() (pins []planner.Pin, ok bool) {
+	for _, p := range l.Packages {
+		sum, isSHA256 := strings.CutPrefix(p.Digest, "sha256:")
+		if p.Repository == "" || p.Filename == "" || p.Size <= 0 || !isSHA256 {
+			return nil, false
+		}
+		pins = append(pins, planner.Pin{Name: p.Name, Version: p.Version, Arch: p.Arch,
+			File: resolver.RepositoryFile{Repository: p.Repository, Filename: p.Filename, SHA256: sum, Size: p.Size, Release: p.Release}})
+	}
+	return pins, true
 }
 
 // hostfiles records the regular files and symlinks that the Plan takes from

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/supermin-compile/supermin-compile/internal/testtool"
 	"github.com/supermin-compile/supermin-compile/manifest"
 	"github.com/supermin-compile/supermin-compile/planner"
+	"github.com/supermin-compile/supermin-compile/resolver"
 )
 
 func sample() *Lock {
@@ -177,5 +179,54 @@ func TestTarballNamedHost(t *testing.T) {
 	sum, _, _ := strings.Cut(string(testtool.Output(t, nil, "sha256sum", hostFile)), " ")
 	if len(hs) != 1 || hs[0].Path != hostFile || hs[0].SHA256 != sum {
 		t.Errorf("host files %+v, want only %s with sha256 %s", hs, hostFile, sum)
+	}
+}
+
+// TestRepositoryPackage: a package of a repository source keeps its
+// archive's URL, size and Release through Write and Parse, and is pinned
+// for build --locked; a lock whose packages lack them pins nothing. A new
+// Release or mirror of the same bytes is no drift.
+func TestRepositoryPackage(t *testing.T) {
+	hello := Package{Name: "hello", Version: "2.10-3", Arch: "amd64", Source: "apt", Digest: "sha256:" + strings.Repeat("2", 64),
+		Repository: "http://deb.example.org/debian", Filename: "pool/main/h/hello/hello_2.10-3_amd64.deb", Size: 53080,
+		Release: "sha256:" + strings.Repeat("7", 64)}
+	l := &Lock{Manifest: strings.Repeat("a", 64), Packages: []Package{hello}}
+	var text bytes.Buffer
+	if err := l.Write(&text); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{`repository = "http://deb.example.org/debian"`, `filename = "pool/main/h/hello/hello_2.10-3_amd64.deb"`,
+		"size = 53080\n", `release = "sha256:777777777777`} {
+		if !strings.Contains(text.String(), line) {
+			t.Errorf("lock lacks %q:\n%s", line, text.String())
+		}
+	}
+	back, err := Parse("x.lock", text.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back.Packages, l.Packages) {
+		t.Errorf("read back %+v, wrote %+v", back.Packages, l.Packages)
+	}
+	pins, ok := back.Pins()
+	want := planner.Pin{Name: "hello", Version: "2.10-3", Arch: "amd64", File: resolver.RepositoryFile{
+		Repository: hello.Repository, Filename: hello.Filename, SHA256: strings.Repeat("2", 64), Size: 53080, Release: hello.Release}}
+	if !ok || len(pins) != 1 || pins[0] != want {
+		t.Errorf("Pins() = %+v, %v; want %+v", pins, ok, want)
+	}
+	if want.File.URL() != "http://deb.example.org/debian/pool/main/h/hello/hello_2.10-3_amd64.deb" {
+		t.Errorf("URL %s", want.File.URL())
+	}
+
+	moved := *back
+	moved.Packages = []Package{hello}
+	moved.Packages[0].Repository, moved.Packages[0].Release = "http://mirror.example.org/debian", "sha256:"+strings.Repeat("8", 64)
+	if d := Diff(l, &moved); len(d) != 0 {
+		t.Errorf("the same archive from another mirror and Release is drift: %v", d)
+	}
+
+	old := sample() // dpkg packages: nothing to fetch
+	if pins, ok := old.Pins(); ok {
+		t.Errorf("a lock of installed packages pins %v", pins)
 	}
 }

@@ -31,8 +31,9 @@ func openApt(s manifest.Source, cl *fetch.Client) (resolver.Universe, []string, 
 	ctx := context.Background()
 	var files []fetch.File
 	var owners []apt.Source
+	var releases []string // the "sha256:…" of each file's Release, for lock files
 	for _, src := range sources {
-		rel, err := fetchRelease(ctx, cl, src, s.Root)
+		rel, sum, err := fetchRelease(ctx, cl, src, s.Root)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -45,14 +46,19 @@ func openApt(s manifest.Source, cl *fetch.Client) (resolver.Universe, []string, 
 			}
 			files = append(files, fetch.File{URL: src.URL(at), SHA256: ix.SHA256, Size: ix.Size, Label: src.String() + " " + ix.Name})
 			owners = append(owners, src)
+			releases = append(releases, "sha256:"+sum)
 		}
 	}
 	if len(files) == 0 {
 		return nil, nil, fmt.Errorf("apt source: no Packages index for %s in %d repositories", native, len(sources))
 	}
-	indexes, err := cl.GetAll(ctx, files)
+	paths, err := cl.GetAll(ctx, files)
 	if err != nil {
 		return nil, nil, err
+	}
+	indexes := make([]deb.FetchedIndex, len(paths))
+	for i, p := range paths {
+		indexes[i] = deb.FetchedIndex{Path: p, Repository: owners[i].URI, Release: releases[i]}
 	}
 	get := func(i int, filename, sha256 string, size int64) (string, error) {
 		src := owners[i]
@@ -91,13 +97,14 @@ func aptSources(s manifest.Source) ([]apt.Source, []string, error) {
 }
 
 // fetchRelease fetches src's InRelease, or its Release and Release.gpg,
-// and verifies the signature before any of it is cached or used.
-func fetchRelease(ctx context.Context, cl *fetch.Client, src apt.Source, root string) (*apt.Release, error) {
+// and verifies the signature before any of it is cached or used. It
+// returns the SHA256 of the signed file.
+func fetchRelease(ctx context.Context, cl *fetch.Client, src apt.Source, root string) (*apt.Release, string, error) {
 	v := &apt.Verifier{Source: src}
 	if src.Trusted != apt.TrustYes {
 		kr, err := src.Keyring(root)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		v.Keyring = kr
 	}
@@ -106,9 +113,9 @@ func fetchRelease(ctx context.Context, cl *fetch.Client, src apt.Source, root st
 		rel, err = v.InRelease(p)
 		return err
 	}
-	_, _, err := cl.GetSigned(ctx, src.URL(src.InReleasePath()), src.String()+" InRelease", verifyInRelease)
+	_, sum, err := cl.GetSigned(ctx, src.URL(src.InReleasePath()), src.String()+" InRelease", verifyInRelease)
 	if !errors.Is(err, fetch.ErrNotFound) {
-		return rel, err
+		return rel, sum, err
 	}
 	// No InRelease: Release, with Release.gpg, each cached only once the
 	// pair verifies. An unsigned Release passes only a trusted source.
@@ -122,8 +129,8 @@ func fetchRelease(ctx context.Context, cl *fetch.Client, src apt.Source, root st
 		}
 		return err
 	}
-	_, _, err = cl.GetSigned(ctx, src.URL(src.ReleasePath()), src.String()+" Release", verifyRelease)
-	return rel, err
+	_, sum, err = cl.GetSigned(ctx, src.URL(src.ReleasePath()), src.String()+" Release", verifyRelease)
+	return rel, sum, err
 }
 
 // client is the download client of a repository source.

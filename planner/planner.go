@@ -145,17 +145,18 @@ func Resolve(m *manifest.Manifest) (resolver.Universe, *resolver.Result, error) 
 
 // Plan resolves, globs and merges the manifest into a Plan, keeping none
 // of the archives' contents: for list, lock, sbom and the like.
-func Plan(m *manifest.Manifest) (*Result, error) { return planWith(m, nil, false) }
+func Plan(m *manifest.Manifest) (*Result, error) { return planWith(m, nil, false, Resolve) }
 
 // PlanForBuild is Plan for a build of the Plan, with the kernel the
 // builder found (nil: find it): archives keep what listing decompresses,
 // for the format to read back, until the Result is closed.
 func PlanForBuild(m *manifest.Manifest, k *kernel.Kernel) (*Result, error) {
-	return planWith(m, k, true)
+	return planWith(m, k, true, Resolve)
 }
 
-func planWith(m *manifest.Manifest, k *kernel.Kernel, build bool) (_ *Result, err error) {
-	u, resolved, err := Resolve(m)
+// planWith plans the closure that resolve finds for m.
+func planWith(m *manifest.Manifest, k *kernel.Kernel, build bool, resolve func(*manifest.Manifest) (resolver.Universe, *resolver.Result, error)) (_ *Result, err error) {
+	u, resolved, err := resolve(m)
 	if err != nil {
 		return nil, err
 	}

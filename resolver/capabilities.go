@@ -88,3 +88,26 @@ type ContentKeeper interface {
 	KeepContents()
 	io.Closer
 }
+
+// Locator is a source fetched from repositories. Locate tells where a
+// package's archive came from, for lock files: build --locked then
+// fetches those very bytes again, from the cache first, even after the
+// repository has moved on. Without it, a lock records no repository
+// files, and build --locked resolves again and compares.
+type Locator interface {
+	Locate(p *Package) (RepositoryFile, error)
+}
+
+// RepositoryFile is a package's archive in its repository.
+type RepositoryFile struct {
+	Repository string // the URL that Filename is relative to
+	Filename   string // as the index names it: pool/main/h/hello/hello_2.10-3_amd64.deb
+	SHA256     string // of the archive, lower-case hex
+	Size       int64
+	// Release is "sha256:…" of the signed file that vouched for the
+	// index listing the archive (InRelease, Release, repomd.xml).
+	Release string
+}
+
+// URL is where the archive is fetched from.
+func (f RepositoryFile) URL() string { return f.Repository + "/" + f.Filename }

@@ -26,6 +26,7 @@ var capabilities = []struct {
 	{"ArchiveChecker", reflect.TypeFor[resolver.ArchiveChecker](), "absent archives are reported one per run"},
 	{"Licenser", reflect.TypeFor[resolver.Licenser](), "SBOMs state no licence"},
 	{"ContentKeeper", reflect.TypeFor[resolver.ContentKeeper](), "builds decompress each archive twice"},
+	{"Locator", reflect.TypeFor[resolver.Locator](), "build --locked cannot fetch the locked archives once the repository moves on"},
 	{"io.Closer", reflect.TypeFor[io.Closer](), "what the source holds is never released"},
 }
 
@@ -42,6 +43,8 @@ func TestCapabilities(t *testing.T) {
 		{"dpkg", (*dpkg.Database)(nil), []string{"Digester"}},
 		{"deb-dir, apt-index", (*deb.Universe)(nil), []string{"ArchiveUniverse", "Digester", "EssentialLister",
 			"ConflictChecker", "ArchiveChecker", "ContentKeeper", "io.Closer"}},
+		{"apt", (*deb.Fetched)(nil), []string{"ArchiveUniverse", "Digester", "EssentialLister",
+			"ConflictChecker", "ArchiveChecker", "ContentKeeper", "io.Closer", "Locator"}},
 		{"rpm-dir", (*rpm.Dir)(nil), []string{"ArchiveUniverse", "DialectUniverse", "Digester",
 			"ConflictChecker", "Licenser", "ContentKeeper", "io.Closer"}},
 		{"rpmdb", (*rpm.DB)(nil), []string{"DialectUniverse", "Digester", "ConflictChecker", "Licenser"}},

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/supermin-compile/supermin-compile/builder"
+	"github.com/supermin-compile/supermin-compile/lock"
 	"github.com/supermin-compile/supermin-compile/manifest"
 	"github.com/supermin-compile/supermin-compile/planner"
 )
@@ -29,8 +30,16 @@ func build(args []string) int {
 	if err := override(m, *output, *format, *size, *compression); err != nil {
 		return fail(err)
 	}
+	pins, pinned, err := lockedPins(m, *locked)
+	if err != nil {
+		return fail(err)
+	}
 	start, finish := progressBar()
-	run, err := builder.Begin(m, builder.Options{Force: *force, Exclusive: *lockFile, Version: version, Progress: start})
+	var inputs []string
+	if pinned { // the output is current only while the lock is
+		inputs = append(inputs, lock.PathFor(m.Path))
+	}
+	run, err := builder.Begin(m, builder.Options{Force: *force, Exclusive: *lockFile, Version: version, Progress: start, Inputs: inputs})
 	if err != nil {
 		return fail(err)
 	}
@@ -38,6 +47,8 @@ func build(args []string) int {
 	skip := *ifNewer && run.Current()
 	var res *planner.Result
 	switch {
+	case pinned:
+		res, err = planner.PlanLocked(m, run.Kernel, pins, !skip)
 	case !skip:
 		res, err = planner.PlanForBuild(m, run.Kernel)
 	case *locked || *sbomFile != "":
@@ -80,6 +91,26 @@ func build(args []string) int {
 	fmt.Fprintf(os.Stderr, "supermin-compile: %s: %d files, %.1f MiB, %.2f s\n",
 		s.Output, s.Files, float64(s.Bytes)/(1<<20), s.Duration.Seconds())
 	return 0
+}
+
+// lockedPins returns, for build --locked of a repository source, the
+// archives its lock file pins: they are built, whatever the repository
+// serves now. pinned is false otherwise, and for a lock that records no
+// archives, which is checked against a new resolution as before.
+func lockedPins(m *manifest.Manifest, locked bool) (pins []planner.Pin, pinned bool, err error) {
+	if !locked || !planner.FromRepository(m.Source) {
+		return nil, false, nil
+	}
+	l, err := lock.Read(lock.PathFor(m.Path))
+	if err != nil {
+		return nil, false, fmt.Errorf("reading the lock file: %w (run 'supermin-compile lock %s')", err, m.Path)
+	}
+	pins, pinned = l.Pins()
+	if !pinned {
+		fmt.Fprintf(os.Stderr, "supermin-compile: %s pins no repository files (run 'supermin-compile lock %s' to record them): resolving again\n",
+			filepath.Base(lock.PathFor(m.Path)), m.Path)
+	}
+	return pins, pinned, nil
 }
 
 // override applies command-line options over the manifest's, validated

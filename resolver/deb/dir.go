@@ -18,11 +18,17 @@ import (
 // that is not a valid .deb is an error naming it. Several versions of a
 // package may be present: the resolver picks the highest.
 func OpenDir(dir, arch string) (*Universe, error) {
-	native, err := nativeOr(arch)
+	paths, err := findDebs(dir)
 	if err != nil {
 		return nil, err
 	}
-	paths, err := findDebs(dir)
+	return OpenArchives(paths, arch)
+}
+
+// OpenArchives is OpenDir for the .debs named: those a build --locked
+// fetched by the SHA256 its lock file gives, whatever their names.
+func OpenArchives(paths []string, arch string) (*Universe, error) {
+	native, err := nativeOr(arch)
 	if err != nil {
 		return nil, err
 	}

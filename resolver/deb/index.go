@@ -50,14 +50,21 @@ type Fetch func(index int, filename, sha256 string, size int64) (string, error)
 // asked for, or all of them at once when a build checks for absent
 // archives. The indexes must come from a verified Release, so every
 // paragraph must carry a SHA256: an unverified .deb is never opened.
-func OpenFetched(indexes []string, fetch Fetch, arch string) (*Universe, error) {
+func OpenFetched(indexes []FetchedIndex, fetch Fetch, arch string) (*Fetched, error) {
 	native, err := nativeOr(arch)
 	if err != nil {
 		return nil, err
 	}
 	u := newUniverse(native)
 	u.fetch = fetch
-	return u, u.readIndexes(indexes)
+	files := make([]string, len(indexes))
+	for i, ix := range indexes {
+		files[i] = ix.Path
+	}
+	if err := u.readIndexes(files); err != nil {
+		return nil, err
+	}
+	return &Fetched{Universe: u, indexes: indexes}, nil
 }
 
 func (u *Universe) readIndexes(indexes []string) error {
