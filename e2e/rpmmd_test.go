@@ -124,3 +124,34 @@ func TestRpmMDUnverifiable(t *testing.T) {
 		t.Errorf("exit %d: %s", r.code, r.stderr)
 	}
 }
+
+// TestRpmMDLocked: the lock of an rpm-md source pins each .rpm (its
+// repository, file and SHA-256); build --locked fetches those bytes, from
+// the repository when the cache is empty, and, when neither has them
+// any more, fails naming the package and its hash.
+func TestRpmMDLocked(t *testing.T) {
+	dir, url := rpmRepo(t)
+	m, cache := rpmMDManifest(t, url, []string{"hello"})
+	run(t, nil, binary(t), "lock", m)
+	lockText, err := os.ReadFile(strings.TrimSuffix(m, ".toml") + ".lock")
+	must(t, err)
+	for _, key := range []string{"repository = " + fmt.Sprintf("%q", url), "filename = ", "size = ", "release = \"sha256:"} {
+		if !strings.Contains(string(lockText), key) {
+			t.Errorf("the lock does not record %q:\n%s", key, lockText)
+		}
+	}
+	must(t, os.RemoveAll(cache))
+	out := filepath.Join(t.TempDir(), "out")
+	run(t, nil, binary(t), "build", "--locked", m, "-o", out)
+
+	files, _ := filepath.Glob(filepath.Join(dir, "*", "hello-*.rpm"))
+	data, err := os.ReadFile(files[0])
+	must(t, err)
+	sum := sha256.Sum256(data)
+	must(t, os.Remove(files[0]))
+	must(t, os.RemoveAll(cache))
+	r := runCode(t, nil, binary(t), "build", "--locked", m, "-o", out)
+	if r.code != 1 || !strings.Contains(r.stderr, "hello") || !strings.Contains(r.stderr, hex.EncodeToString(sum[:])) {
+		t.Errorf("exit %d: %s", r.code, r.stderr)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/supermin-compile/supermin-compile/manifest"
 	"github.com/supermin-compile/supermin-compile/resolver"
 	"github.com/supermin-compile/supermin-compile/resolver/deb"
+	"github.com/supermin-compile/supermin-compile/resolver/rpm"
 )
 
 // Pin is a package that a lock file pins to its archive in a repository.
@@ -23,7 +24,7 @@ type Pin struct {
 
 // FromRepository reports whether s is fetched from repositories, whose
 // lock files pin archives (see PlanLocked).
-func FromRepository(s manifest.Source) bool { return s.Type == "apt" }
+func FromRepository(s manifest.Source) bool { return s.Type == "apt" || s.Type == "rpm-md" }
 
 // PlanLocked is PlanForBuild (Plan when build is false) for build
 // --locked of a repository source. The closure is the pinned packages,
@@ -72,6 +73,12 @@ func openArchives(s manifest.Source, paths []string) (resolver.Universe, error) 
 		u, err := deb.OpenArchives(paths, s.Arch)
 		if err != nil {
 			return nil, err // not a nil *deb.Universe in a non-nil interface
+		}
+		return u, nil
+	case "rpm-md":
+		u, err := rpm.OpenFiles(paths, s.Arch)
+		if err != nil {
+			return nil, err
 		}
 		return u, nil
 	}

@@ -27,19 +27,41 @@ func openRpmMD(s manifest.Source, cl *fetch.Client) (resolver.Universe, []string
 		return nil, nil, err
 	}
 	ctx := context.Background()
+	located := &rpmLocated{base: map[string]string{}, release: map[string]string{}}
 	var opened []rpm.Repo
 	for _, r := range repos {
-		o, err := openRpmRepo(ctx, cl, r, s.Root)
+		o, base, release, err := openRpmRepo(ctx, cl, r, s.Root)
 		if err != nil {
 			return nil, nil, err
 		}
 		opened = append(opened, o)
+		located.base[o.Name], located.release[o.Name] = base, release
 	}
-	u, err := rpm.OpenRepos(opened, arch)
-	if err != nil {
+	if located.Repos, err = rpm.OpenRepos(opened, arch); err != nil {
 		return nil, nil, err
 	}
-	return u, nil, nil
+	return located, nil, nil
+}
+
+// rpmLocated is an rpm-md universe that tells lock files where each
+// package's .rpm is: its repository's baseurl and the repomd.xml that
+// vouched for it.
+type rpmLocated struct {
+	*rpm.Repos
+	base, release map[string]string // by repository name
+}
+
+var _ resolver.Locator = (*rpmLocated)(nil)
+
+func (u *rpmLocated) Locate(p *resolver.Package) (resolver.RepositoryFile, error) {
+	name, pf := u.Location(p)
+	f := resolver.RepositoryFile{Repository: strings.TrimRight(u.base[name], "/"), Filename: pf.Href, Size: pf.Size, Release: u.release[name]}
+	if pf.Base != "" {
+		f.Repository = strings.TrimRight(pf.Base, "/")
+	}
+	digest, err := u.Digest(p) // fetches the .rpm when primary.xml gives no SHA-256
+	f.SHA256 = strings.TrimPrefix(digest, "sha256:")
+	return f, err
 }
 
 // rpmRepo is a repository to read, and whether a manifest vouches for it.
@@ -77,49 +99,25 @@ func rpmRepos(s manifest.Source, arch string) ([]rpmRepo, error) {
 	return repos, nil
 }
 
-// openRpmRepo fetches and checks one repository's metadata.
-func openRpmRepo(ctx context.Context, cl *fetch.Client, r rpmRepo, root string) (rpm.Repo, error) {
-	out := rpm.Repo{Name: r.ID, GPGCheck: r.GPGCheck, Priority: r.Priority, Cost: r.Cost}
+// openRpmRepo fetches and checks one repository's metadata; it returns
+// the baseurl it used and "sha256:" and the SHA-256 of its repomd.xml.
+func openRpmRepo(ctx context.Context, cl *fetch.Client, r rpmRepo, root string) (out rpm.Repo, base, release string, err error) {
+	out = rpm.Repo{Name: r.ID, GPGCheck: r.GPGCheck, Priority: r.Priority, Cost: r.Cost}
 	if !r.GPGCheck && !r.RepoGPGCheck && !r.trusted {
-		return out, fmt.Errorf("rpm-md repository %s: neither gpgcheck nor repo_gpgcheck is on, so nothing it serves can be verified; turn one on, or say trusted = true for a repository you control", r.ID)
+		return out, "", "", fmt.Errorf("rpm-md repository %s: neither gpgcheck nor repo_gpgcheck is on, so nothing it serves can be verified; turn one on, or say trusted = true for a repository you control", r.ID)
 	}
 	if len(r.BaseURLs) == 0 {
-		return out, fmt.Errorf("rpm-md repository %s: no baseurl", r.ID)
+		return out, "", "", fmt.Errorf("rpm-md repository %s: no baseurl", r.ID)
 	}
-	base := strings.TrimRight(r.BaseURLs[0], "/") + "/"
+	base = strings.TrimRight(r.BaseURLs[0], "/") + "/"
 	if r.GPGCheck || r.RepoGPGCheck {
-		paths, err := r.KeyPaths()
-		if err == nil {
-			for i, p := range paths {
-				paths[i] = filepath.Join(root, p)
-			}
-			out.Keys, err = rpm.ReadKeyring(paths...)
-		}
-		if err != nil {
-			return out, fmt.Errorf("rpm-md repository %s: %w", r.ID, err)
+		if out.Keys, err = repoKeys(r, root); err != nil {
+			return out, "", "", err
 		}
 	}
-	var md *rpm.Repomd
-	label := r.ID + " repodata/repomd.xml"
-	_, _, err := cl.GetSigned(ctx, base+"repodata/repomd.xml", label, func(p string) error {
-		if r.RepoGPGCheck {
-			_, _, err := cl.GetSigned(ctx, base+"repodata/repomd.xml.asc", label+".asc", func(sig string) error {
-				return out.Keys.CheckDetached(p, sig)
-			})
-			if err != nil {
-				return err
-			}
-		}
-		f, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		md, err = rpm.ParseRepomd(f, label)
-		return err
-	})
+	md, sum, err := fetchRepomd(ctx, cl, r, base, out.Keys)
 	if err != nil {
-		return out, err
+		return out, "", "", err
 	}
 	record := func(typ string) (string, error) {
 		rec, ok := md.Record(typ)
@@ -129,14 +127,14 @@ func openRpmRepo(ctx context.Context, cl *fetch.Client, r rpmRepo, root string) 
 		p, _, err := cl.GetSigned(ctx, base+rec.Href, r.ID+" "+rec.Href, rec.Verify)
 		return p, err
 	}
-	if out.Primary, err = record("primary"); err != nil {
-		return out, err
+	if out.Primary, err = record("primary"); err == nil && out.Primary == "" {
+		err = fmt.Errorf("rpm-md repository %s: repomd.xml lists no primary metadata", r.ID)
 	}
-	if out.Primary == "" {
-		return out, fmt.Errorf("rpm-md repository %s: repomd.xml lists no primary metadata", r.ID)
+	if err == nil {
+		out.Modules, err = record("modules")
 	}
-	if out.Modules, err = record("modules"); err != nil {
-		return out, err
+	if err != nil {
+		return out, "", "", err
 	}
 	if _, ok := md.Record("filelists"); ok {
 		out.Filelists = func() (string, error) { return record("filelists") }
@@ -152,7 +150,48 @@ func openRpmRepo(ctx context.Context, cl *fetch.Client, r rpmRepo, root string) 
 		p, _, err := cl.GetSigned(ctx, url, r.ID+" "+pf.Href, pf.Verify)
 		return p, err
 	}
-	return out, nil
+	return out, base, "sha256:" + sum, nil
+}
+
+// repoKeys reads the keys a repository's gpgkey names, under root.
+func repoKeys(r rpmRepo, root string) (*rpm.Keyring, error) {
+	paths, err := r.KeyPaths()
+	if err != nil {
+		return nil, fmt.Errorf("rpm-md repository %s: %w", r.ID, err)
+	}
+	for i, p := range paths {
+		paths[i] = filepath.Join(root, p)
+	}
+	keys, err := rpm.ReadKeyring(paths...)
+	if err != nil {
+		return nil, fmt.Errorf("rpm-md repository %s: %w", r.ID, err)
+	}
+	return keys, nil
+}
+
+// fetchRepomd fetches repodata/repomd.xml, checked against repomd.xml.asc
+// with repo_gpgcheck, and parses it.
+func fetchRepomd(ctx context.Context, cl *fetch.Client, r rpmRepo, base string, keys *rpm.Keyring) (*rpm.Repomd, string, error) {
+	var md *rpm.Repomd
+	label := r.ID + " repodata/repomd.xml"
+	_, sum, err := cl.GetSigned(ctx, base+"repodata/repomd.xml", label, func(p string) error {
+		if r.RepoGPGCheck {
+			_, _, err := cl.GetSigned(ctx, base+"repodata/repomd.xml.asc", label+".asc", func(sig string) error {
+				return keys.CheckDetached(p, sig)
+			})
+			if err != nil {
+				return err
+			}
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		md, err = rpm.ParseRepomd(f, label)
+		return err
+	})
+	return md, sum, err
 }
 
 // osRelease is the root's VERSION_ID, dnf's $releasever.

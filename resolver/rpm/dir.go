@@ -32,26 +32,35 @@ var (
 // OpenDir reads the headers of every .rpm under dir (recursively) for
 // arch ("" for the host's). Source packages are skipped.
 func OpenDir(dir, arch string) (*Dir, error) {
-	d := &Dir{files: map[*resolver.Package]*archive{}}
-	d.archives = newArchives(newSet(arch), func(p *resolver.Package) (*archive, error) { return d.files[p], nil })
+	var paths []string
 	err := filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() || !strings.HasSuffix(path, ".rpm") {
-			return err
+		if err == nil && !e.IsDir() && strings.HasSuffix(path, ".rpm") {
+			paths = append(paths, path)
 		}
-		m, offset, err := readFileMeta(path)
-		if err != nil {
-			return err
-		}
-		if p := d.add(m); p != nil {
-			d.files[p] = &archive{path: path, offset: offset, pkg: m, cache: d.cache}
-		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	if len(d.pkgs) == 0 {
+	if len(paths) == 0 {
 		return nil, fmt.Errorf("%s: no .rpm files", dir)
+	}
+	return OpenFiles(paths, arch)
+}
+
+// OpenFiles is OpenDir for the given .rpm files: the archives a lock file
+// pins, say, wherever the download cache keeps them.
+func OpenFiles(paths []string, arch string) (*Dir, error) {
+	d := &Dir{files: map[*resolver.Package]*archive{}}
+	d.archives = newArchives(newSet(arch), func(p *resolver.Package) (*archive, error) { return d.files[p], nil })
+	for _, path := range paths {
+		m, offset, err := readFileMeta(path)
+		if err != nil {
+			return nil, err
+		}
+		if p := d.add(m); p != nil {
+			d.files[p] = &archive{path: path, offset: offset, pkg: m, cache: d.cache}
+		}
 	}
 	d.addFileProvides()
 	return d, nil
