@@ -17,30 +17,47 @@ import (
 	"github.com/supermin-compile/supermin-compile/resolver/dpkg"
 )
 
+// PrepareFrom says where Prepare takes the configuration files from.
+type PrepareFrom struct {
+	// Installed takes the host's own files, edits included (supermin's
+	// --use-installed). Otherwise they come from the packages' .debs,
+	// downloaded from the host's apt repositories, as supermin does.
+	Installed bool
+	// PackagerConfig is an apt.conf file read after the host's
+	// (supermin's --packager-config; apt-get -c).
+	PackagerConfig string
+}
+
 // Prepare writes a supermin.d for names to output, as supermin --prepare
-// --use-installed does: packages lists the installed ones, sorted, and
-// base.tar.gz holds the configuration files (regular files under /etc/)
-// of their whole closure, taken from the host, owned 0:0, in path order,
-// deterministic. Names that are not installed are skipped. Like a build,
-// it holds o.Exclusive and replaces only an output it may (o.Force, or a
-// directory of nothing but what supermin --prepare writes).
-func Prepare(root string, names []string, output string, o Options) error {
+// does: packages lists the installed ones, sorted, and base.tar.gz holds
+// the configuration files (regular files under /etc/) of their whole
+// closure, from the host or pristine from the packages (from), owned
+// 0:0, in path order, deterministic. Names that are not installed are
+// skipped. Like a build, it holds o.Exclusive and replaces only an output
+// it may (o.Force, or a directory of nothing but what supermin --prepare
+// writes). It returns warnings for the user.
+func Prepare(root string, names []string, output string, from PrepareFrom, o Options) ([]string, error) {
 	own := &Ownership{Force: o.Force, Supermin: []string{"packages", "base.tar.gz"}, Inputs: o.Inputs}
 	release, err := claim(output, &o, own)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer release()
-	return writeStaged(output, func(dir string) error { return prepare(root, names, dir, o.logf) })
+	var warnings []string
+	err = writeStaged(output, func(dir string) (err error) {
+		warnings, err = prepare(root, names, dir, from, o.logf)
+		return err
+	})
+	return warnings, err
 }
 
-func prepare(root string, names []string, dir string, logf func(string, ...any)) error {
+func prepare(root string, names []string, dir string, from PrepareFrom, logf func(string, ...any)) ([]string, error) {
 	if len(names) == 0 {
-		return errors.New("prepare: no input packages specified")
+		return nil, errors.New("prepare: no input packages specified")
 	}
 	u, err := dpkg.Open(root)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	installed := map[string]bool{}
 	for _, p := range u.Packages() {
@@ -53,37 +70,61 @@ func prepare(root string, names []string, dir string, logf func(string, ...any))
 		}
 	}
 	if len(found) == 0 {
-		return errors.New("prepare: none of the packages listed on the command line seem to be installed")
+		return nil, errors.New("prepare: none of the packages listed on the command line seem to be installed")
 	}
 	slices.Sort(found)
 	r, err := resolver.Resolve(u, resolver.Request{Packages: found})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	logf("prepare: %d packages after resolving dependencies", len(r.Packages))
 	if err := os.WriteFile(filepath.Join(dir, "packages"), []byte(strings.Join(found, "\n")+"\n"), 0o644); err != nil {
-		return err
+		return nil, err
 	}
 	configs, err := configFiles(u, r.Packages)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	logf("prepare: %d config files", len(configs))
-	if len(configs) == 0 {
-		return nil
+	var files []plan.Entry
+	var warnings []string
+	if from.Installed {
+		for _, c := range configs {
+			files = append(files, c.files...)
+		}
+	} else {
+		var done func()
+		if files, warnings, done, err = pristine(root, u.NativeArch(), configs, from.PackagerConfig, logf); err != nil {
+			return nil, err
+		}
+		defer done()
 	}
-	return writeBase(filepath.Join(dir, "base.tar.gz"), configs)
+	plan.Sort(files)
+	files = slices.CompactFunc(files, func(a, b plan.Entry) bool { return a.Path == b.Path })
+	logf("prepare: %d config files", len(files))
+	if len(files) == 0 {
+		return warnings, nil
+	}
+	return warnings, writeBase(filepath.Join(dir, "base.tar.gz"), files)
 }
 
-// configFiles lists the regular files under /etc/ of pkgs, as the host has
-// them, in path order.
-func configFiles(u resolver.Universe, pkgs []*resolver.Package) ([]plan.Entry, error) {
-	var l []plan.Entry
+// configs are one package's configuration files, as supermin counts
+// them: the paths it ships under /etc/ that are regular files on the
+// host.
+type configs struct {
+	pkg   *resolver.Package
+	files []plan.Entry // the host's
+}
+
+// configFiles lists the configuration files of each of pkgs that has
+// some.
+func configFiles(u resolver.Universe, pkgs []*resolver.Package) ([]configs, error) {
+	var l []configs
 	for _, p := range pkgs {
 		files, err := u.Files(p)
 		if err != nil {
 			return nil, err
 		}
+		c := configs{pkg: p}
 		for _, f := range files {
 			if !strings.HasPrefix(f.Path, "/etc/") {
 				continue
@@ -91,12 +132,14 @@ func configFiles(u resolver.Universe, pkgs []*resolver.Package) ([]plan.Entry, e
 			e, err := planner.HostEntry("/", f.HostPath, plan.FromPackage(p.Name))
 			if err == nil && e.Type == plan.Regular {
 				e.Path = f.Path
-				l = append(l, e)
+				c.files = append(c.files, e)
 			}
 		}
+		if len(c.files) > 0 {
+			l = append(l, c)
+		}
 	}
-	plan.Sort(l)
-	return slices.CompactFunc(l, func(a, b plan.Entry) bool { return a.Path == b.Path }), nil
+	return l, nil
 }
 
 // writeBase writes the tarball: names "./etc/...", owner root, mtimes from

@@ -518,14 +518,15 @@ func diffMembers(t *testing.T, ours, theirs []string) []string {
 	return diffs
 }
 
-// TestPrepare: --prepare writes the packages file and a base.tar.gz of the
-// packages' configuration files, owned by root, with the members the real
-// supermin --use-installed puts there, and the same bytes every time.
+// TestPrepare: --prepare --use-installed writes the packages file and a
+// base.tar.gz of the packages' configuration files, owned by root, with
+// the members the real supermin --use-installed puts there, and the same
+// bytes every time. (Without --use-installed: prepare_test.go.)
 func TestPrepare(t *testing.T) {
 	testtool.Need(t, "supermin", "dpkg-query")
 	tmp := t.TempDir()
 	ours, again, theirs := filepath.Join(tmp, "ours"), filepath.Join(tmp, "again"), filepath.Join(tmp, "supermin")
-	run(t, nil, ourSupermin(t, "--prepare", "bash", "coreutils", "-o", ours)...)
+	run(t, nil, ourSupermin(t, "--prepare", "bash", "coreutils", "--use-installed", "-o", ours)...)
 	run(t, nil, "supermin", "--prepare", "bash", "coreutils", "--use-installed", "-o", theirs)
 
 	if b, err := os.ReadFile(filepath.Join(ours, "packages")); err != nil || string(b) != "bash\ncoreutils\n" {
@@ -550,7 +551,7 @@ func TestPrepare(t *testing.T) {
 	}
 
 	time.Sleep(1100 * time.Millisecond) // a timestamp taken at run time would now differ
-	run(t, nil, ourSupermin(t, "--prepare", "bash", "coreutils", "-o", again)...)
+	run(t, nil, ourSupermin(t, "--prepare", "bash", "coreutils", "--use-installed", "-o", again)...)
 	if sha(t, filepath.Join(ours, "base.tar.gz")) != sha(t, filepath.Join(again, "base.tar.gz")) {
 		t.Error("two --prepare runs wrote different base.tar.gz")
 	}

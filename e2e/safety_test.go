@@ -137,14 +137,14 @@ func TestOutputOwnership(t *testing.T) {
 			out := filepath.Join(dir, "supermin.d")
 			must(t, os.Mkdir(out, 0o755))
 			must(t, os.WriteFile(filepath.Join(out, "packages"), []byte("bash\n"), 0o644))
-			return []string{bin, "supermin", "--prepare", "bash", "-o", out}, dir
+			return []string{bin, "supermin", "--prepare", "--use-installed", "bash", "-o", out}, dir
 		}, false, 0, ""},
 		{"the drop-in: a prepare output holding more", func(t *testing.T, dir string) ([]string, string) {
 			out := filepath.Join(dir, "supermin.d")
 			must(t, os.Mkdir(out, 0o755))
 			must(t, os.WriteFile(filepath.Join(out, "packages"), []byte("bash\n"), 0o644))
 			must(t, os.WriteFile(filepath.Join(out, "daemon.tar.gz"), nil, 0o644))
-			return []string{bin, "supermin", "--prepare", "bash", "-o", out}, dir
+			return []string{bin, "supermin", "--prepare", "--use-installed", "bash", "-o", out}, dir
 		}, false, 1, `"daemon.tar.gz"`},
 	}
 	for _, c := range cases {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"strings"
 
 	"github.com/supermin-compile/supermin-compile/fetch"
 	"github.com/supermin-compile/supermin-compile/manifest"
@@ -28,16 +29,59 @@ func openApt(s manifest.Source, cl *fetch.Client) (resolver.Universe, []string, 
 	if err != nil {
 		return nil, nil, err
 	}
+	u, more, err := openRepositories(cl, sources, s.Root, apt.DefaultPaths(s.Root), []string{native})
+	if err != nil {
+		return nil, nil, err
+	}
+	return u, append(notes, more...), nil
+}
+
+// OpenHostApt opens the repositories of root's apt configuration, read
+// as apt-get reads it ($APT_CONFIG, apt.conf.d, apt.conf, then conf when
+// not "", as apt-get -c conf), with the indexes of archs (the native
+// architecture first): where supermin --prepare downloads packages from.
+// Downloads go to the default cache. The notes say what was skipped.
+func OpenHostApt(root, conf string, archs []string) (*deb.Fetched, []string, error) {
+	var extra []string
+	if conf != "" {
+		extra = append(extra, conf)
+	}
+	cfg, err := apt.ReadConfig(root, os.Getenv("APT_CONFIG"), extra...)
+	if err != nil {
+		return nil, nil, err
+	}
+	paths := cfg.Paths()
+	h, err := apt.ReadHostPaths(root, paths)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(h.Sources) == 0 {
+		return nil, nil, fmt.Errorf("apt: no repositories in %s nor in %s", paths.SourceList, paths.SourceParts)
+	}
+	cl, err := client(manifest.Source{})
+	if err != nil {
+		return nil, nil, err
+	}
+	u, notes, err := openRepositories(cl, h.Sources, root, paths, archs)
+	return u, append(h.Notes, notes...), err
+}
+
+// openRepositories verifies each source's Release against its keys
+// (default keyrings where paths says), fetches the Packages indexes of
+// archs, checked against it, and opens them; .debs are fetched when
+// their files are asked for.
+func openRepositories(cl *fetch.Client, sources []apt.Source, root string, paths apt.Paths, archs []string) (*deb.Fetched, []string, error) {
 	ctx := context.Background()
+	var notes []string
 	var files []fetch.File
 	var owners []apt.Source
 	var releases []string // the "sha256:…" of each file's Release, for lock files
 	for _, src := range sources {
-		rel, sum, err := fetchRelease(ctx, cl, src, s.Root)
+		rel, sum, err := fetchRelease(ctx, cl, src, root, paths)
 		if err != nil {
 			return nil, nil, err
 		}
-		ixs, skipped := rel.Indexes([]string{native})
+		ixs, skipped := rel.Indexes(archs)
 		notes = append(append(notes, skipped...), rel.Warnings...)
 		for _, ix := range ixs {
 			at := ix.Path
@@ -50,21 +94,21 @@ func openApt(s manifest.Source, cl *fetch.Client) (resolver.Universe, []string, 
 		}
 	}
 	if len(files) == 0 {
-		return nil, nil, fmt.Errorf("apt source: no Packages index for %s in %d repositories", native, len(sources))
+		return nil, nil, fmt.Errorf("apt source: no Packages index for %s in %d repositories", strings.Join(archs, ", "), len(sources))
 	}
-	paths, err := cl.GetAll(ctx, files)
+	local, err := cl.GetAll(ctx, files)
 	if err != nil {
 		return nil, nil, err
 	}
-	indexes := make([]deb.FetchedIndex, len(paths))
-	for i, p := range paths {
+	indexes := make([]deb.FetchedIndex, len(local))
+	for i, p := range local {
 		indexes[i] = deb.FetchedIndex{Path: p, Repository: owners[i].URI, Release: releases[i]}
 	}
 	get := func(i int, filename, sha256 string, size int64) (string, error) {
 		src := owners[i]
 		return cl.Get(ctx, fetch.File{URL: src.URL(filename), SHA256: sha256, Size: size, Label: src.String() + " " + path.Base(filename)})
 	}
-	u, err := deb.OpenFetched(indexes, get, native)
+	u, err := deb.OpenFetched(indexes, get, archs[0])
 	if err != nil {
 		return nil, nil, err
 	}
@@ -99,10 +143,10 @@ func aptSources(s manifest.Source) ([]apt.Source, []string, error) {
 // fetchRelease fetches src's InRelease, or its Release and Release.gpg,
 // and verifies the signature before any of it is cached or used. It
 // returns the SHA256 of the signed file.
-func fetchRelease(ctx context.Context, cl *fetch.Client, src apt.Source, root string) (*apt.Release, string, error) {
+func fetchRelease(ctx context.Context, cl *fetch.Client, src apt.Source, root string, paths apt.Paths) (*apt.Release, string, error) {
 	v := &apt.Verifier{Source: src}
 	if src.Trusted != apt.TrustYes {
-		kr, err := src.Keyring(root)
+		kr, err := src.KeyringWith(root, paths)
 		if err != nil {
 			return nil, "", err
 		}

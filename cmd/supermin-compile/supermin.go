@@ -22,6 +22,8 @@ type superminArgs struct {
 	format, output, lock, size, cpu  string
 	copyKernel, ifNewer, packageList bool
 	force                            bool // replace an output supermin would not have written
+	useInstalled                     bool
+	packagerConfig                   string
 	verbose                          int
 	inputs                           []string
 }
@@ -61,7 +63,12 @@ func supermin(args []string) int {
 
 func superminPrepare(a *superminArgs, log func(string, ...any)) int {
 	o := builder.Options{Exclusive: a.lock, Force: a.force, Inputs: a.inputs, Log: log}
-	if err := builder.Prepare("/", a.inputs, a.output, o); err != nil {
+	from := builder.PrepareFrom{Installed: a.useInstalled, PackagerConfig: a.packagerConfig}
+	warnings, err := builder.Prepare("/", a.inputs, a.output, from, o)
+	for _, w := range warnings {
+		fmt.Fprintln(os.Stderr, "supermin: warning:", w)
+	}
+	if err != nil {
 		return superminError("%v", err)
 	}
 	return 0

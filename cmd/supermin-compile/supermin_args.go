@@ -61,7 +61,7 @@ or upgrade to libguestfs >= 1.26.
 func parseSupermin(args []string) (a *superminArgs, code int, done bool) {
 	a = &superminArgs{}
 	withValue := map[string]*string{"-f": &a.format, "--format": &a.format, "--host-cpu": &a.cpu,
-		"--lock": &a.lock, "-o": &a.output, "--packager-config": new(string), "--size": &a.size, "--dtb": new(string)}
+		"--lock": &a.lock, "-o": &a.output, "--packager-config": &a.packagerConfig, "--size": &a.size, "--dtb": new(string)}
 	for i := 0; i < len(args); i++ {
 		arg := args[i]
 		name, value, hasValue := strings.Cut(arg, "=")
@@ -96,7 +96,8 @@ func parseSupermin(args []string) (a *superminArgs, code int, done bool) {
 			a.ifNewer = true
 		case "--include-packagelist":
 			a.packageList = true
-		case "--use-installed": // always: we only read the installed system
+		case "--use-installed":
+			a.useInstalled = true
 		case "-v", "--verbose":
 			a.verbose++
 		case "-V", "--version":

@@ -7,7 +7,11 @@
 //     (one-line style) and *.sources (deb822 style) as sources.list(5)
 //     documents them; Repository is a repository a manifest lists itself.
 //     Source.Keyring loads the keys a source trusts: its Signed-By (files,
-//     fingerprints or an inline key) or apt's trusted.gpg(.d).
+//     fingerprints or an inline key) or apt's trusted.gpg(.d). ReadConfig
+//     reads apt.conf(5) files as apt-get does (apt.conf.d, apt.conf, -c
+//     FILE); of what they set, its Paths (Dir::Etc::SourceList,
+//     SourceParts, Trusted, TrustedParts) moves where ReadHostPaths and
+//     Source.KeyringWith look.
 //  2. Release: Verifier.InRelease (clearsigned) or Verifier.Release
 //     (Release + Release.gpg) checks the OpenPGP signature against the
 //     keyring as apt does (a good signature by a trusted, unexpired,

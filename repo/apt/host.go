@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 )
 
 // Host is a system's apt configuration.
@@ -30,18 +31,21 @@ var (
 // ReadHost reads root's /etc/apt/sources.list and /etc/apt/sources.list.d
 // (*.list one-line style, *.sources deb822 style), as apt reads them.
 // root "" means "/". Missing files are no error.
-func ReadHost(root string) (*Host, error) {
+func ReadHost(root string) (*Host, error) { return ReadHostPaths(root, DefaultPaths(root)) }
+
+// ReadHostPaths is ReadHost with the sources where p says (the
+// configuration's Dir::Etc::SourceList and SourceParts).
+func ReadHostPaths(root string, p Paths) (*Host, error) {
 	if root == "" {
 		root = "/"
 	}
 	h := &Host{Root: root}
-	etc := filepath.Join(root, "etc/apt")
-	if err := h.readFile(filepath.Join(etc, "sources.list")); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := h.readFile(p.SourceList); err != nil && !absent(err) {
 		return nil, err
 	}
-	dir := filepath.Join(etc, "sources.list.d")
+	dir := p.SourceParts
 	entries, err := os.ReadDir(dir)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err != nil && !absent(err) {
 		return nil, err
 	}
 	for _, e := range entries { // ReadDir sorts by name, as apt does
@@ -58,6 +62,12 @@ func ReadHost(root string) (*Host, error) {
 		}
 	}
 	return h, nil
+}
+
+// absent says a file or directory of the configuration is not there
+// ("/dev/null" as a directory is the usual way to say none).
+func absent(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)
 }
 
 // readFile appends the sources of one file.

@@ -3,10 +3,8 @@ package apt
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -30,6 +28,12 @@ type Keyring struct {
 // /etc/apt/trusted.gpg.d/*.gpg, *.asc) under root; Signed-By fingerprints
 // then select among them. root "" means "/".
 func (s Source) Keyring(root string) (*Keyring, error) {
+	return s.KeyringWith(root, DefaultPaths(root))
+}
+
+// KeyringWith is Keyring with the default keyrings where p says (the
+// configuration's Dir::Etc::Trusted and TrustedParts).
+func (s Source) KeyringWith(root string, p Paths) (*Keyring, error) {
 	if root == "" {
 		root = "/"
 	}
@@ -46,7 +50,7 @@ func (s Source) Keyring(root string) (*Keyring, error) {
 	}
 	if len(files) == 0 {
 		var err error
-		if files, err = defaultKeyrings(root); err != nil {
+		if files, err = defaultKeyrings(p); err != nil {
 			return nil, err
 		}
 	}
@@ -58,16 +62,16 @@ func (s Source) Keyring(root string) (*Keyring, error) {
 	return kr, nil
 }
 
-// defaultKeyrings lists apt's trusted keyrings under root.
-func defaultKeyrings(root string) ([]string, error) {
+// defaultKeyrings lists apt's trusted keyrings: the legacy one when it is
+// there, and those of the trusted parts directory.
+func defaultKeyrings(p Paths) ([]string, error) {
 	var files []string
-	legacy := filepath.Join(root, "etc/apt/trusted.gpg")
-	if _, err := os.Stat(legacy); err == nil {
-		files = append(files, legacy)
+	if _, err := os.Stat(p.Trusted); p.Trusted != "" && err == nil {
+		files = append(files, p.Trusted)
 	}
-	dir := filepath.Join(root, "etc/apt/trusted.gpg.d")
+	dir := p.TrustedParts
 	entries, err := os.ReadDir(dir)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err != nil && !absent(err) {
 		return nil, err
 	}
 	for _, e := range entries {
