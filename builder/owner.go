@@ -92,6 +92,20 @@ func (o *Ownership) forbidden(output string) error {
 
 // owned refuses an existing output that the build did not create.
 func (o *Ownership) owned(output string) error {
+	for try := 0; ; try++ {
+		err := o.ownedOnce(output)
+		// A concurrent build of ours swapped the directory out and
+		// removed it while it was being read: look again at what is
+		// there now.
+		if !errors.Is(err, errReplaced) || try == 10 {
+			return err
+		}
+	}
+}
+
+var errReplaced = errors.New("replaced while it was being read")
+
+func (o *Ownership) ownedOnce(output string) error {
 	fi, err := os.Lstat(output)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -103,6 +117,9 @@ func (o *Ownership) owned(output string) error {
 		return &NotOursError{output, describeMode(fi.Mode())}
 	}
 	entries, err := os.ReadDir(output)
+	if errors.Is(err, fs.ErrNotExist) {
+		err = errReplaced
+	}
 	if err != nil {
 		return fmt.Errorf("checking what %s holds: %w", output, err)
 	}
