@@ -31,10 +31,13 @@ func openApt(s manifest.Source, cl *fetch.Client) (resolver.Universe, []string, 
 	ctx := context.Background()
 	var files []fetch.File
 	var owners []apt.Source
+	var lacking *fetch.MissingError // offline: every file the cache lacks
 	for _, src := range sources {
 		rel, err := fetchRelease(ctx, cl, src, s.Root)
-		if err != nil {
+		if lacking, err = addMissing(lacking, err); err != nil {
 			return nil, nil, err
+		} else if rel == nil {
+			continue
 		}
 		ixs, skipped := rel.Indexes([]string{native})
 		notes = append(append(notes, skipped...), rel.Warnings...)
@@ -47,22 +50,44 @@ func openApt(s manifest.Source, cl *fetch.Client) (resolver.Universe, []string, 
 			owners = append(owners, src)
 		}
 	}
-	if len(files) == 0 {
+	if len(files) == 0 && lacking == nil {
 		return nil, nil, fmt.Errorf("apt source: no Packages index for %s in %d repositories", native, len(sources))
 	}
 	indexes, err := cl.GetAll(ctx, files)
-	if err != nil {
+	if lacking, err = addMissing(lacking, err); err != nil {
 		return nil, nil, err
+	} else if lacking != nil {
+		return nil, nil, lacking
 	}
 	get := func(i int, filename, sha256 string, size int64) (string, error) {
 		src := owners[i]
-		return cl.Get(ctx, fetch.File{URL: src.URL(filename), SHA256: sha256, Size: size, Label: src.String() + " " + path.Base(filename)})
+		f := fetch.File{URL: src.URL(filename), SHA256: sha256, Size: size, Label: src.String() + " " + path.Base(filename)}
+		p, err := cl.Get(ctx, f)
+		if missing(err) { // one line per package: the build lists them all
+			return "", fmt.Errorf("offline, and not in the cache: %s", f.URL)
+		}
+		return p, err
 	}
 	u, err := deb.OpenFetched(indexes, get, native)
 	if err != nil {
 		return nil, nil, err
 	}
 	return u, notes, nil
+}
+
+// addMissing adds the files an offline client did not find (err is a
+// *fetch.MissingError) to lacking, so that one error names them all.
+// Another error is returned as it is.
+func addMissing(lacking *fetch.MissingError, err error) (*fetch.MissingError, error) {
+	var me *fetch.MissingError
+	if !errors.As(err, &me) {
+		return lacking, err
+	}
+	if lacking == nil {
+		return &fetch.MissingError{Dir: me.Dir, Files: me.Files}, nil
+	}
+	lacking.Files = append(lacking.Files, me.Files...)
+	return lacking, nil
 }
 
 // aptSources is where an apt source's packages come from: the manifest's
@@ -104,26 +129,50 @@ func fetchRelease(ctx context.Context, cl *fetch.Client, src apt.Source, root st
 	var rel *apt.Release
 	verifyInRelease := func(p string) (err error) {
 		rel, err = v.InRelease(p)
-		return err
+		return reason(err)
 	}
-	_, _, err := cl.GetSigned(ctx, src.URL(src.InReleasePath()), src.String()+" InRelease", verifyInRelease)
-	if !errors.Is(err, fetch.ErrNotFound) {
-		return rel, err
+	// Offline, a cache without the InRelease may hold a Release instead.
+	_, _, inErr := cl.GetSigned(ctx, src.URL(src.InReleasePath()), src.String()+" InRelease", verifyInRelease)
+	if !errors.Is(inErr, fetch.ErrNotFound) && !(cl.Offline && missing(inErr)) {
+		return rel, inErr
 	}
 	// No InRelease: Release, with Release.gpg, each cached only once the
 	// pair verifies. An unsigned Release passes only a trusted source.
 	verifyRelease := func(release string) error {
 		_, _, err := cl.GetSigned(ctx, src.URL(src.SignaturePath()), src.String()+" Release.gpg", func(sig string) (err error) {
 			rel, err = v.Release(release, sig)
-			return err
+			return reason(err)
 		})
-		if errors.Is(err, fetch.ErrNotFound) && src.Trusted == apt.TrustYes {
+		unsigned := errors.Is(err, fetch.ErrNotFound) || cl.Offline && missing(err)
+		switch {
+		case unsigned && src.Trusted == apt.TrustYes:
 			rel, err = v.Release(release, "")
+			return reason(err)
+		case errors.Is(err, fetch.ErrNotFound):
+			return errors.New("the repository is not signed: no InRelease, and no Release.gpg; apt refuses it too (trusted = true accepts a local repository without signatures)")
 		}
 		return err
 	}
-	_, _, err = cl.GetSigned(ctx, src.URL(src.ReleasePath()), src.String()+" Release", verifyRelease)
+	_, _, err := cl.GetSigned(ctx, src.URL(src.ReleasePath()), src.String()+" Release", verifyRelease)
+	if cl.Offline && missing(err) {
+		return nil, inErr // the cache holds neither: name the first file looked for
+	}
 	return rel, err
+}
+
+func missing(err error) bool {
+	var me *fetch.MissingError
+	return errors.As(err, &me)
+}
+
+// reason is a verification error without the name of the file verified:
+// a temporary download, when the fetch error names its URL.
+func reason(err error) error {
+	var e *apt.Error
+	if errors.As(err, &e) {
+		return errors.New(e.Reason)
+	}
+	return err
 }
 
 // client is the download client of a repository source.
