@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -132,11 +133,16 @@ func serve(t *testing.T, root string, misbehave func(s *server, w http.ResponseW
 
 // send answers with body, which the cache must never hold.
 func (s *server) send(w http.ResponseWriter, body []byte) {
-	s.mu.Lock()
-	s.refused[sha256Hex(body)] = true
-	s.mu.Unlock()
+	s.refuse(body)
 	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
 	w.Write(body)
+}
+
+// refuse notes that the cache must never hold b.
+func (s *server) refuse(b []byte) {
+	s.mu.Lock()
+	s.refused[sha256Hex(b)] = true
+	s.mu.Unlock()
 }
 
 func (s *server) hitsOf(path string) int {
@@ -222,6 +228,12 @@ func TestAptRepositoryRefused(t *testing.T) {
 		return strings.Replace(rel, "\nDate:", "\nValid-Until: Sat, 01 Jan 2000 00:00:00 UTC\nDate:", 1)
 	})
 	byOther := r.resigned(t, "other", func(rel string) string { return rel })
+	// The Release's hash of the plain Packages, which the build keeps
+	// decompressed, replaced by another.
+	plainPackages := regexp.MustCompile(` [0-9a-f]{64}( +[0-9]+ main/binary-[a-z0-9]+/Packages\n)`)
+	otherContent := r.resigned(t, "good", func(rel string) string {
+		return plainPackages.ReplaceAllString(rel, " "+strings.Repeat("0", 64)+"$1")
+	})
 	const inRelease = "/dists/smc/InRelease"
 	isIndex := func(p string) bool { return strings.Contains(p, "/binary-") }
 	isLibc := func(p string) bool { return strings.Contains(p, "/libc6_") && strings.HasSuffix(p, ".deb") }
@@ -251,6 +263,18 @@ func TestAptRepositoryRefused(t *testing.T) {
 			return true
 		},
 		says: []string{"Packages", "sha256 mismatch"},
+	}, {
+		name: "index whose content does not match",
+		misbehave: func(s *server, w http.ResponseWriter, req *http.Request) bool {
+			if req.URL.Path != inRelease {
+				return false
+			}
+			plain, _ := filepath.Glob(r.file("dists/smc/main/binary-*/Packages"))
+			s.refuse(r.read(t, strings.TrimPrefix(plain[0], r.root)))
+			w.Write(otherContent)
+			return true
+		},
+		says: []string{"Packages.xz: decompressed", "sha256 mismatch", "want " + strings.Repeat("0", 64)},
 	}, {
 		name: "deb whose hash does not match",
 		misbehave: func(s *server, w http.ResponseWriter, req *http.Request) bool {
@@ -463,9 +487,9 @@ func TestAptConcurrentBuilds(t *testing.T) {
 			t.Errorf("build %d made another tree", i)
 		}
 	}
-	// InRelease, one Packages index and the four .debs.
-	if cached := checkCache(t, filepath.Join(dir, "cache"), nil, false); len(cached) != 2+len(r.debs) {
-		t.Errorf("%d files cached, want %d", len(cached), 2+len(r.debs))
+	// InRelease, Packages.xz, Packages decompressed and the .debs.
+	if cached := checkCache(t, filepath.Join(dir, "cache"), nil, false); len(cached) != 3+len(r.debs) {
+		t.Errorf("%d files cached, want %d", len(cached), 3+len(r.debs))
 	}
 }
 

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path"
 
 	"github.com/supermin-compile/supermin-compile/fetch"
+	"github.com/supermin-compile/supermin-compile/internal/decompress"
 	"github.com/supermin-compile/supermin-compile/manifest"
 	"github.com/supermin-compile/supermin-compile/repo/apt"
 	"github.com/supermin-compile/supermin-compile/resolver"
@@ -29,8 +31,7 @@ func openApt(s manifest.Source, cl *fetch.Client) (resolver.Universe, []string, 
 		return nil, nil, err
 	}
 	ctx := context.Background()
-	var files []fetch.File
-	var owners []apt.Source
+	var wanted []repoIndex
 	var lacking *fetch.MissingError // offline: every file the cache lacks
 	for _, src := range sources {
 		rel, err := fetchRelease(ctx, cl, src, s.Root)
@@ -42,25 +43,20 @@ func openApt(s manifest.Source, cl *fetch.Client) (resolver.Universe, []string, 
 		ixs, skipped := rel.Indexes([]string{native})
 		notes = append(append(notes, skipped...), rel.Warnings...)
 		for _, ix := range ixs {
-			at := ix.Path
-			if ix.ByHashPath != "" {
-				at = ix.ByHashPath // a mirror never changes it under a reader
-			}
-			files = append(files, fetch.File{URL: src.URL(at), SHA256: ix.SHA256, Size: ix.Size, Label: src.String() + " " + ix.Name})
-			owners = append(owners, src)
+			wanted = append(wanted, repoIndex{src, ix})
 		}
 	}
-	if len(files) == 0 && lacking == nil {
+	if len(wanted) == 0 && lacking == nil {
 		return nil, nil, fmt.Errorf("apt source: no Packages index for %s in %d repositories", native, len(sources))
 	}
-	indexes, err := cl.GetAll(ctx, files)
+	indexes, err := fetchIndexes(ctx, cl, wanted)
 	if lacking, err = addMissing(lacking, err); err != nil {
 		return nil, nil, err
 	} else if lacking != nil {
 		return nil, nil, lacking
 	}
 	get := func(i int, filename, sha256 string, size int64) (string, error) {
-		src := owners[i]
+		src := wanted[i].src
 		f := fetch.File{URL: src.URL(filename), SHA256: sha256, Size: size, Label: src.String() + " " + path.Base(filename)}
 		p, err := cl.Get(ctx, f)
 		if missing(err) { // one line per package: the build lists them all
@@ -73,6 +69,86 @@ func openApt(s manifest.Source, cl *fetch.Client) (resolver.Universe, []string, 
 		return nil, nil, err
 	}
 	return u, notes, nil
+}
+
+// repoIndex is a Packages index of a repository.
+type repoIndex struct {
+	src apt.Source
+	ix  apt.Index
+}
+
+// file is the index to fetch: by its hash when the repository offers it,
+// since a mirror never changes that file under a reader.
+func (r repoIndex) file() fetch.File {
+	at := r.ix.Path
+	if r.ix.ByHashPath != "" {
+		at = r.ix.ByHashPath
+	}
+	return fetch.File{URL: r.src.URL(at), SHA256: r.ix.SHA256, Size: r.ix.Size, Label: r.src.String() + " " + r.ix.Name}
+}
+
+// fetchIndexes returns the files of the indexes, decompressed: found in
+// the cache, or fetched (all at once) and decompressed into it, checked
+// against the Release's SHA256 of the plain Packages, as apt keeps its
+// lists decompressed. Decoding Packages.xz took most of the time of
+// resolving from a warm cache. An index whose plain hash the Release
+// does not list is read compressed.
+func fetchIndexes(ctx context.Context, cl *fetch.Client, wanted []repoIndex) ([]string, error) {
+	paths := make([]string, len(wanted))
+	var files []fetch.File
+	var todo []int
+	for i, w := range wanted {
+		if c := w.ix.Content; c != nil {
+			if p, ok := cl.Cache.Path(c.SHA256); ok && sizeIs(p, c.Size) {
+				paths[i] = p
+				continue
+			}
+		}
+		files = append(files, w.file())
+		todo = append(todo, i)
+	}
+	fetched, err := cl.GetAll(ctx, files)
+	if err != nil {
+		return nil, err
+	}
+	for k, i := range todo {
+		if paths[i], err = decompressed(cl.Cache, wanted[i], fetched[k]); err != nil {
+			return nil, err
+		}
+	}
+	return paths, nil
+}
+
+// decompressed caches the plain content of a fetched index, checked
+// against the Release, and returns its file.
+func decompressed(c *fetch.Cache, w repoIndex, file string) (string, error) {
+	want := w.ix.Content
+	if want == nil || want.SHA256 == w.ix.SHA256 {
+		return file, nil
+	}
+	p, err := c.Put(want.SHA256, want.Size, func(out io.Writer) error {
+		f, err := os.Open(file)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		z, err := decompress.New(f)
+		if err != nil {
+			return err
+		}
+		defer z.Close()
+		_, err = io.Copy(out, io.LimitReader(z, want.Size+1)) // a bomb stops one byte past the size
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("%s: decompressed, it is not the Packages its Release lists: %w", w.file().Label, err)
+	}
+	return p, nil
+}
+
+func sizeIs(file string, size int64) bool {
+	fi, err := os.Stat(file)
+	return err == nil && fi.Size() == size
 }
 
 // addMissing adds the files an offline client did not find (err is a
