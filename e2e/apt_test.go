@@ -23,7 +23,7 @@ import (
 
 // hostSources returns the host's apt sources files, as apt-config names
 // them: what mmdebstrap is given, and what `type = "apt"` reads itself.
-func hostSources(t *testing.T) []string {
+func hostSources(t testing.TB) []string {
 	out := run(t, nil, "apt-config", "shell", "list", "Dir::Etc::SourceList/f", "parts", "Dir::Etc::SourceParts/d")
 	var list, parts string
 	for _, line := range strings.Split(out, "\n") {
@@ -49,15 +49,29 @@ func hostSources(t *testing.T) []string {
 
 // mmdebstrap runs mmdebstrap --variant=extract on the host's sources into
 // dir, extracting the packages of include ("name=version"), or none.
-func mmdebstrap(t *testing.T, dir string, include []string, extra ...string) {
+func mmdebstrap(t testing.TB, dir string, include []string, extra ...string) {
+	args := mmdebstrapArgs(t, dir, include, extra...)
+	if out, err := exec.Command("mmdebstrap", args...).CombinedOutput(); err != nil {
+		testtool.Unavailable(t, fmt.Sprintf("mmdebstrap (network?): %v\n%s", err, out))
+	}
+}
+
+// closure is what a manifest resolves to, as name=version for apt.
+func closure(t testing.TB, manifest string, args ...string) []string {
+	var include []string
+	for _, line := range resolved(t, manifest, args...) {
+		f := strings.Fields(line) // name version arch
+		include = append(include, f[0]+"="+f[1])
+	}
+	return include
+}
+
+func mmdebstrapArgs(t testing.TB, dir string, include []string, extra ...string) []string {
 	args := []string{"--variant=extract", "--mode=root", "--format=directory", "--quiet"}
 	if len(include) > 0 {
 		args = append(args, "--include="+strings.Join(include, ","))
 	}
-	args = append(append(append(args, extra...), "", dir), hostSources(t)...)
-	if out, err := exec.Command("mmdebstrap", args...).CombinedOutput(); err != nil {
-		testtool.Unavailable(t, fmt.Sprintf("mmdebstrap (network?): %v\n%s", err, out))
-	}
+	return append(append(append(args, extra...), "", dir), hostSources(t)...)
 }
 
 // inode is what the comparison sees of a path.
@@ -129,11 +143,7 @@ func TestAptMatchesMmdebstrap(t *testing.T) {
 	dir := t.TempDir()
 	m := filepath.Join(dir, "app.toml")
 	writeFile(t, m, fmt.Sprintf("packages = %s\nformat = \"chroot\"\nkernel = false\n[source]\ntype = \"apt\"\ncache_dir = \"cache\"\n", tomlList(pkgs)))
-	var include []string
-	for _, line := range resolved(t, m) {
-		f := strings.Fields(line) // name version arch
-		include = append(include, f[0]+"="+f[1])
-	}
+	include := closure(t, m)
 	theirs, bare, ours := filepath.Join(dir, "mmdebstrap"), filepath.Join(dir, "bare"), filepath.Join(dir, "ours")
 	mmdebstrap(t, theirs, include)
 	mmdebstrap(t, bare, nil, "--skip=update")
