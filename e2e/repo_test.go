@@ -107,6 +107,11 @@ func (r *served) resigned(t *testing.T, key string, edit func(string) string) []
 	return b
 }
 
+// expire gives a Release a Valid-Until long past.
+func expire(release string) string {
+	return strings.Replace(release, "\nDate:", "\nValid-Until: Sat, 01 Jan 2000 00:00:00 UTC\nDate:", 1)
+}
+
 // server serves a repository's files. Misbehave, when set, may answer a
 // request itself (and return true) instead.
 type server struct {
@@ -224,9 +229,7 @@ func checkCache(t *testing.T, dir string, refused map[string]bool, killed bool) 
 func TestAptRepositoryRefused(t *testing.T) {
 	testtool.Root(t) // chroot, to run the built hello
 	r := newRepo(t)
-	expired := r.resigned(t, "good", func(rel string) string {
-		return strings.Replace(rel, "\nDate:", "\nValid-Until: Sat, 01 Jan 2000 00:00:00 UTC\nDate:", 1)
-	})
+	expired := r.resigned(t, "good", expire)
 	byOther := r.resigned(t, "other", func(rel string) string { return rel })
 	// The Release's hash of the plain Packages, which the build keeps
 	// decompressed, replaced by another.
@@ -434,11 +437,33 @@ func TestAptOffline(t *testing.T) {
 	if offline.code != 0 {
 		t.Fatalf("offline build with a warm cache: exit %d\n%s", offline.code, offline.stderr)
 	}
-	want, got := treeNodes(t, filepath.Join(dir, "online")), treeNodes(t, filepath.Join(dir, "offline"))
-	if fmt.Sprint(got) != fmt.Sprint(want) {
+	want := treeNodes(t, filepath.Join(dir, "online"))
+	if got := treeNodes(t, filepath.Join(dir, "offline")); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("the offline build differs from the online one:\n%v\n%v", got, want)
 	}
 	checkCache(t, filepath.Join(dir, "cache"), nil, false)
+
+	// A Release that expired since it was cached still serves offline, as
+	// apt's lists do, with a note. (Online, TestAptRepositoryRefused.)
+	cacheVerified(t, filepath.Join(dir, "cache"), s.URL+"/dists/smc/InRelease", r.resigned(t, "good", expire))
+	expired := build("expired", "--offline")
+	if expired.code != 0 || !strings.Contains(expired.stderr, "offline, the cached Release is used though it expired") {
+		t.Fatalf("offline build with an expired Release: exit %d\n%s", expired.code, expired.stderr)
+	}
+	if got := treeNodes(t, filepath.Join(dir, "expired")); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("the offline build from the expired Release differs:\n%v\n%v", got, want)
+	}
+}
+
+// cacheVerified puts content into a download cache as the last verified
+// file of url, as fetch/doc.go lays the cache out: what a build that
+// fetched it would have left.
+func cacheVerified(t *testing.T, cache, url string, content []byte) {
+	sum := sha256Hex(content)
+	blob := filepath.Join(cache, "blobs/sha256", sum[:2], sum)
+	must(t, os.MkdirAll(filepath.Dir(blob), 0o755))
+	must(t, os.WriteFile(blob, content, 0o444))
+	writeFile(t, filepath.Join(cache, "urls", sha256Hex([]byte(url))), sum+" "+url+"\n")
 }
 
 // TestAptConcurrentBuilds: four builds share one cache. The server holds

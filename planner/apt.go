@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"time"
 
 	"github.com/supermin-compile/supermin-compile/fetch"
 	"github.com/supermin-compile/supermin-compile/internal/decompress"
@@ -42,6 +43,9 @@ func openApt(s manifest.Source, cl *fetch.Client) (resolver.Universe, []string, 
 		}
 		ixs, skipped := rel.Indexes([]string{native})
 		notes = append(append(notes, skipped...), rel.Warnings...)
+		if cl.Offline && !rel.ValidUntil.IsZero() && time.Now().After(rel.ValidUntil) {
+			notes = append(notes, fmt.Sprintf("%s: offline, the cached Release is used though it expired (Valid-Until %s)", src, rel.ValidUntil.UTC().Format(time.RFC1123)))
+		}
 		for _, ix := range ixs {
 			wanted = append(wanted, repoIndex{src, ix})
 		}
@@ -195,6 +199,10 @@ func aptSources(s manifest.Source) ([]apt.Source, []string, error) {
 // and verifies the signature before any of it is cached or used.
 func fetchRelease(ctx context.Context, cl *fetch.Client, src apt.Source, root string) (*apt.Release, error) {
 	v := &apt.Verifier{Source: src}
+	// Valid-Until guards against a mirror that replays an old Release.
+	// Offline there is no mirror: the cached Release was current when it
+	// was verified, and it stays usable, as apt's lists do.
+	v.Source.CheckValidUntil = src.CheckValidUntil && !cl.Offline
 	if src.Trusted != apt.TrustYes {
 		kr, err := src.Keyring(root)
 		if err != nil {
