@@ -197,3 +197,84 @@ func BenchmarkArchives(b *testing.B) {
 		report(b, "15 real .rpms as a chroot", o, t, "rpm-i")
 	})
 }
+
+// BenchmarkApt builds ext2 appliances from the host's apt sources (type =
+// "apt"; real downloads) and compares:
+//   - cold cache: with mmdebstrap --variant=extract of the same closure
+//     into a directory, from the same sources (each run downloads all);
+//   - warm cache: with the same appliance from a deb-dir of the same .debs;
+//   - resolving openssh-server against the full indexes, offline from the
+//     cache: with apt-get install --simulate on an empty status, with its
+//     binary cache (pkgcache.bin, which Docker's apt configuration turns
+//     off) made on a first, untimed run; and the peak memory.
+//
+// The two sides of each comparison alternate, so that both see the same
+// network; outputs and caches are on tmpfs when there is one.
+func BenchmarkApt(b *testing.B) {
+	testtool.Need(b, "mmdebstrap", "apt-get")
+	testtool.Root(b)
+	bin := ourBinary(b)
+	tmp, err := os.MkdirTemp("/dev/shm", "bench-apt-")
+	if err != nil {
+		tmp = b.TempDir()
+	}
+	defer os.RemoveAll(tmp)
+	manifest := func(pkgs []string, source string) string {
+		m := filepath.Join(b.TempDir(), "app.toml")
+		writeFile(b, m, fmt.Sprintf("packages = %s\nformat = \"ext2\"\nkernel = false\nsize = \"2G\"\n[source]\n%s\n", tomlList(pkgs), source))
+		return m
+	}
+	cache, out := filepath.Join(tmp, "cache"), filepath.Join(tmp, "out")
+	cold := func() { os.RemoveAll(cache); os.RemoveAll(out) }
+	for _, set := range []struct {
+		name string
+		pkgs []string
+	}{{"openssh-server", []string{"openssh-server"}}, {"openssh-server+python3+git", []string{"openssh-server", "python3", "git"}}} {
+		b.Run("cold-"+set.name, func(b *testing.B) {
+			m := manifest(set.pkgs, "type = \"apt\"")
+			include := closure(b, m, "--cache-dir", cache)
+			theirs := filepath.Join(tmp, "mmdebstrap")
+			o, t := alternate(b,
+				func() { cold() }, []string{bin, "build", m, "--cache-dir", cache, "-o", out},
+				func() { os.RemoveAll(theirs) }, append([]string{"mmdebstrap"}, mmdebstrapArgs(b, theirs, include)...))
+			report(b, fmt.Sprintf("apt cold, %d packages", len(include)), o, t, "mmdebstrap")
+		})
+	}
+	pkgs := []string{"openssh-server"}
+	b.Run("warm", func(b *testing.B) {
+		m := manifest(pkgs, "type = \"apt\"")
+		timeCmd(b, cold, bin, "build", m, "--cache-dir", cache, "-o", out) // warms the cache
+		dir := manifest(pkgs, fmt.Sprintf("type = \"deb-dir\"\npath = %q", fetchDebDir(b, pkgs...)))
+		rm := func() { os.RemoveAll(out) }
+		o, t := alternate(b, rm, []string{bin, "build", m, "--cache-dir", cache, "-o", out}, rm, []string{bin, "build", dir, "-o", out})
+		report(b, "apt warm vs deb-dir", o, t, "deb-dir")
+	})
+	b.Run("resolve", func(b *testing.B) {
+		m := manifest(pkgs, "type = \"apt\"")
+		closure(b, m, "--cache-dir", cache) // warms the cache
+		aptDir := b.TempDir()
+		status := filepath.Join(aptDir, "status")
+		writeFile(b, status, "")
+		apt := append([]string{"apt-get", "install", "--simulate", "--no-install-recommends", "-o", "Debug::NoLocking=1",
+			"-o", "Dir::State::status=" + status, "-o", "Dir::State::extended_states=/dev/null",
+			"-o", "Dir::Cache::pkgcache=" + aptDir + "/pkgcache.bin", "-o", "Dir::Cache::srcpkgcache=" + aptDir + "/srcpkgcache.bin"}, pkgs...)
+		timeCmd(b, nil, apt...) // apt builds its binary cache
+		o, t := alternate(b, nil, []string{bin, "resolve", m, "--offline", "--cache-dir", cache}, nil, apt)
+		report(b, "resolve openssh-server", o, t, "apt-get-simulate")
+	})
+}
+
+// alternate runs two commands `runs` times each, in turn, and returns the
+// median timing of each.
+func alternate(b *testing.B, prepA func(), a []string, prepB func(), c []string) (timing, timing) {
+	var as, cs []timing
+	for range runs {
+		as = append(as, timeCmd(b, prepA, a...))
+		cs = append(cs, timeCmd(b, prepB, c...))
+	}
+	mid := func(ts []timing) timing {
+		sort.Slice(ts, func(i, j int) bool { return ts[i].wall < ts[j].wall })
+		return ts[len(ts)/2]
+	}
+	return mid(as), mid(cs)
+}

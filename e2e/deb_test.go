@@ -254,8 +254,8 @@ func lsMode(m fs.FileMode) string {
 }
 
 // resolved runs `supermin-compile resolve` and returns "name version arch" lines.
-func resolved(t testing.TB, manifest string) []string {
-	return strings.Split(strings.TrimSpace(run(t, nil, binary(t), "resolve", manifest)), "\n")
+func resolved(t testing.TB, manifest string, args ...string) []string {
+	return strings.Split(strings.TrimSpace(run(t, nil, append([]string{binary(t), "resolve", manifest}, args...)...)), "\n")
 }
 
 // TestDebDirChroot builds bash and busybox-static from their .debs into a

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -118,6 +119,36 @@ func (c *Cache) commit(tmp *os.File, sum string) (string, error) {
 		return "", fmt.Errorf("cache: %w", err)
 	}
 	return dst, nil
+}
+
+// Put caches what write writes as the file of sum, when it has that
+// SHA256 and size: a file derived from a verified one, such as an index
+// decompressed and checked against its Release's hash of the plain file,
+// is kept like a download. On a mismatch or an error nothing is cached.
+func (c *Cache) Put(sum string, size int64, write func(io.Writer) error) (string, error) {
+	if !validSHA256(sum) {
+		return "", fmt.Errorf("cache: %q is not a SHA256 in lower-case hex", sum)
+	}
+	tmp, err := c.newTemp()
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	err = write(io.MultiWriter(tmp, h))
+	got, _ := tmp.Seek(0, io.SeekCurrent)
+	switch {
+	case err != nil:
+	case got != size:
+		err = &MismatchError{What: "size", Want: fmt.Sprint(size), Got: fmt.Sprint(got)}
+	case hex.EncodeToString(h.Sum(nil)) != sum:
+		err = &MismatchError{What: "sha256", Want: sum, Got: hex.EncodeToString(h.Sum(nil))}
+	}
+	if err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	return c.commit(tmp, sum)
 }
 
 // rememberURL records that the last verified file fetched from url has

@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -229,4 +231,44 @@ func TestShortCachedFileFetchedAgain(t *testing.T) {
 		t.Errorf("%d requests, want the file fetched again", n)
 	}
 	assertConsistent(t, cl.Cache)
+}
+
+// TestPut: a derived file is cached under its SHA256 when its content and
+// size are what the caller says, and found by Path; otherwise, or when
+// the writer fails, nothing is cached.
+func TestPut(t *testing.T) {
+	body := content("plain", 5000)
+	good := fileOf("", body)
+	for _, tc := range []struct {
+		name  string
+		size  int64
+		sum   string
+		write func(io.Writer) error
+		want  string
+	}{
+		{"sha256", good.Size, strings.Repeat("0", 64), nil, "sha256 mismatch"},
+		{"size", good.Size + 1, good.SHA256, nil, "size mismatch"},
+		{"writer", good.Size, good.SHA256, func(w io.Writer) error { w.Write(body[:10]); return io.ErrUnexpectedEOF }, "unexpected EOF"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := client(t).Cache
+			write := tc.write
+			if write == nil {
+				write = func(w io.Writer) error { _, err := w.Write(body); return err }
+			}
+			if _, err := c.Put(tc.sum, tc.size, write); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want %q", err, tc.want)
+			}
+			assertEmpty(t, c)
+		})
+	}
+	c := client(t).Cache
+	p, err := c.Put(good.SHA256, good.Size, func(w io.Writer) error { _, err := w.Write(body); return err })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found, ok := c.Path(good.SHA256); !ok || found != p {
+		t.Errorf("Path: %q %v, want %q", found, ok, p)
+	}
+	assertConsistent(t, c)
 }

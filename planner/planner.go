@@ -172,7 +172,11 @@ func planWith(m *manifest.Manifest, k *kernel.Kernel, build bool, resolve func(*
 	}
 	if ac, ok := u.(resolver.ArchiveChecker); ok {
 		if absent := ac.AbsentArchives(resolved.Packages); len(absent) > 0 {
-			return nil, fmt.Errorf("%d package archives are missing:\n  %s", len(absent), strings.Join(absent, "\n  "))
+			what := "are missing"
+			if m.Source.Type == "apt" {
+				what = "could not be fetched"
+			}
+			return nil, fmt.Errorf("%d package archives %s:\n  %s", len(absent), what, strings.Join(absent, "\n  "))
 		}
 	}
 	pkgEx, hostEx, err := excluders(m)
