@@ -78,7 +78,7 @@ type Repository struct {
 	Keyring       string   // apt: the OpenPGP keys the Release must be signed with; rpm-md: gpgkey
 	GPGCheck      bool     // rpm-md: check each package's signature
 	RepoGPGCheck  bool     // rpm-md: check repomd.xml's signature
-	Trusted       bool     // apt: a local repository without signatures (apt's trusted=yes); hashes are still checked
+	Trusted       bool     // apt: a repository without signatures (apt's trusted=yes); rpm-md: neither gpgcheck nor repo_gpgcheck; hashes are still checked
 }
 
 // SourceTypes lists the valid Source.Type values.
