@@ -173,7 +173,15 @@ type walker struct {
 	page []byte   // the hash page being read
 	ovf  []byte   // the overflow page being read
 	fn   func(key, value []byte) error
+	// Pages are read a window at a time: an item's overflow pages
+	// usually follow each other, and small pages would otherwise cost a
+	// system call each.
+	win      []byte
+	winStart uint32 // the first page in win
 }
+
+// windowSize is how many bytes of pages are read at once.
+const windowSize = 64 << 10
 
 // Records calls fn for each key/value pair, bucket by bucket (in no order a
 // caller should rely on), and stops at the first error fn returns, which
@@ -211,8 +219,8 @@ func (w *walker) read(pg uint32, buf *[]byte, what string, types ...byte) ([]byt
 		*buf = make([]byte, db.pageSize)
 	}
 	p := *buf
-	if _, err := db.r.ReadAt(p, int64(pg)*int64(db.pageSize)); err != nil {
-		return nil, db.corrupt(pg, "reading: %v", err)
+	if err := w.copyPage(pg, p); err != nil {
+		return nil, err
 	}
 	// A bucket page allocated by a doubling but never written reads as
 	// zeros: an empty bucket.
@@ -225,6 +233,27 @@ func (w *walker) read(pg uint32, buf *[]byte, what string, types ...byte) ([]byt
 		}
 	}
 	return nil, db.corrupt(pg, "page of type %d in the %s chain", p[25], what)
+}
+
+// copyPage copies page pg to p, through the window.
+func (w *walker) copyPage(pg uint32, p []byte) error {
+	db := w.db
+	size := uint32(db.pageSize)
+	if w.win == nil || pg < w.winStart || pg >= w.winStart+uint32(len(w.win))/size {
+		pages := min(max(windowSize/size, 1), db.npages-pg)
+		if w.win == nil {
+			w.win = make([]byte, max(windowSize, size))
+		}
+		w.win = w.win[:pages*size]
+		if _, err := db.r.ReadAt(w.win, int64(pg)*int64(size)); err != nil {
+			w.win = nil
+			return db.corrupt(pg, "reading: %v", err)
+		}
+		w.winStart = pg
+	}
+	off := (pg - w.winStart) * size
+	copy(p, w.win[off:off+size])
+	return nil
 }
 
 // bucket reads the chain of hash pages of the bucket starting at page pg.
