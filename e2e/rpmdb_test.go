@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/supermin-compile/supermin-compile/internal/testtool"
 )
@@ -64,6 +65,24 @@ func TestRpmdbBDBChroot(t *testing.T) {
 	}
 	sameSet(t, "the chroot of the Berkeley DB root", walked(t, out), wantList)
 	t.Logf("%d packages, %d paths", len(names), len(wantList))
+	// --if-newer: the fingerprint covers the Berkeley DB database.
+	upToDate := func() bool {
+		b, err := exec.Command(binary(t), "build", "--if-newer", m, "-o", out).CombinedOutput()
+		if err != nil {
+			t.Fatalf("build --if-newer: %v\n%s", err, b)
+		}
+		return strings.Contains(string(b), "is up to date")
+	}
+	if !upToDate() {
+		t.Errorf("build --if-newer rebuilt an unchanged root")
+	}
+	later := time.Now().Add(time.Hour)
+	if err := os.Chtimes(filepath.Join(dbdir, "Packages"), later, later); err != nil {
+		t.Fatal(err)
+	}
+	if upToDate() {
+		t.Errorf("build --if-newer skipped the build after var/lib/rpm/Packages changed")
+	}
 }
 
 // sqliteToBDB replaces rpm's sqlite database in dir with a Berkeley DB
