@@ -2,11 +2,15 @@ package rpm
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
+	"github.com/supermin-compile/supermin-compile/internal/bdb"
 	"github.com/supermin-compile/supermin-compile/internal/sqlite"
 	"github.com/supermin-compile/supermin-compile/resolver"
 )
@@ -26,40 +30,64 @@ var (
 	_ resolver.Licenser        = (*DB)(nil)
 )
 
-// DBPaths are where rpm keeps its sqlite database under a root, newest
-// first.
-var DBPaths = []string{"usr/lib/sysimage/rpm/rpmdb.sqlite", "var/lib/rpm/rpmdb.sqlite"}
+// dbDirs are where rpm keeps its database under a root, newest first.
+var dbDirs = []string{"usr/lib/sysimage/rpm", "var/lib/rpm"}
+
+// dbFormat is a format of rpm's database: its file's name in dbDirs, how
+// its first bytes look, and its reader, which passes each header blob with
+// its header number to each.
+type dbFormat struct {
+	name  string
+	magic func(head []byte) bool
+	read  func(file string, each func(num uint32, blob []byte) error) error
+}
+
+// dbFormats are the formats rpm has used, newest first: sqlite (rpm 4.16
+// and later), ndb (SUSE), Berkeley DB (RHEL and CentOS 7 and 8, older SUSE).
+var dbFormats = []dbFormat{
+	{"rpmdb.sqlite", func(h []byte) bool { return string(h[:16]) == "SQLite format 3\x00" }, readSqlite},
+	{"Packages.db", func(h []byte) bool { return string(h[:4]) == "RpmP" }, readNdb},
+	{"Packages", func(h []byte) bool {
+		return binary.LittleEndian.Uint32(h[12:]) == bdbHashMagic || binary.BigEndian.Uint32(h[12:]) == bdbHashMagic
+	}, readBDB},
+}
+
+// DBPaths are the files of rpm's database under a root, in the order they
+// are looked for.
+var DBPaths = dbPaths()
+
+func dbPaths() []string {
+	var out []string
+	for _, dir := range dbDirs {
+		for _, f := range dbFormats {
+			out = append(out, dir+"/"+f.name)
+		}
+	}
+	return out
+}
 
 // OpenDB reads the rpm database of root; file is the database itself when
-// not "" (a database kept outside any root).
+// not "" (a database kept outside any root), in any of the formats.
 func OpenDB(root, file, arch string) (*DB, error) {
 	if file == "" {
 		file = findDB(root)
 	}
 	if file == "" {
-		return nil, fmt.Errorf("no rpm database under %s (looked for %s and %s)", root, DBPaths[0], DBPaths[1])
+		return nil, fmt.Errorf("no rpm database under %s (looked for %s in %s)", root, dbNames(), strings.Join(dbDirs, " and "))
 	}
-	db, err := sqlite.Open(file)
+	format, err := sniff(file)
 	if err != nil {
-		return nil, notSqlite(file, err)
+		return nil, err
 	}
-	defer db.Close()
 	d := &DB{set: newSet(arch), root: root, digests: map[*resolver.Package]string{}}
-	err = db.Rows("Packages", func(rowid int64, values []any) error {
-		var blob []byte
-		if len(values) > 0 {
-			blob, _ = values[len(values)-1].([]byte)
-		}
-		if blob == nil {
-			return fmt.Errorf("%s: Packages row %d has no header blob", file, rowid)
-		}
+	err = format.read(file, func(num uint32, blob []byte) error {
 		h, err := parseBlob(blob)
 		if err != nil {
-			return fmt.Errorf("%s: package %d: %w", file, rowid, err)
+			return fmt.Errorf("%s: package %d: %w", file, num, err)
 		}
 		m, err := readMeta(h)
 		if err != nil {
-			return fmt.Errorf("%s: package %d: %w", file, rowid, err)
+			return fmt.Errorf("%s: package %d: %w", file, num, err)
 		}
 		if p := d.add(m); p != nil {
 			sum := sha256.Sum256(blob)
@@ -86,17 +114,75 @@ func findDB(root string) string {
 	return ""
 }
 
-// notSqlite names the older formats rpm used, which are not read here.
-func notSqlite(file string, err error) error {
-	b := make([]byte, 16)
-	if f, oerr := os.Open(file); oerr == nil {
-		f.Read(b)
-		f.Close()
+func dbNames() string {
+	var names []string
+	for _, f := range dbFormats {
+		names = append(names, f.name)
 	}
-	if string(b[:4]) == "RpmP" {
-		return fmt.Errorf("%s: an ndb rpm database (SUSE); only sqlite databases are supported", file)
+	return strings.Join(names, ", ")
+}
+
+// sniff tells the format of file by its first bytes, not by its name: a
+// database may be named anything outside a root.
+func sniff(file string) (dbFormat, error) {
+	head := make([]byte, 16)
+	f, err := os.Open(file)
+	if err != nil {
+		return dbFormat{}, err
 	}
-	return err
+	_, err = io.ReadFull(f, head)
+	f.Close()
+	for _, format := range dbFormats {
+		if err == nil && format.magic(head) {
+			return format, nil
+		}
+	}
+	return dbFormat{}, fmt.Errorf("%s: not an rpm database (%s)", file, dbNames())
+}
+
+func readSqlite(file string, each func(uint32, []byte) error) error {
+	db, err := sqlite.Open(file)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return db.Rows("Packages", func(rowid int64, values []any) error {
+		var blob []byte
+		if len(values) > 0 {
+			blob, _ = values[len(values)-1].([]byte)
+		}
+		if blob == nil {
+			return fmt.Errorf("%s: Packages row %d has no header blob", file, rowid)
+		}
+		return each(uint32(rowid), blob)
+	})
+}
+
+func readNdb(file string, _ func(uint32, []byte) error) error {
+	return fmt.Errorf("%s: an ndb rpm database (SUSE), which is not supported yet", file)
+}
+
+// bdbHashMagic starts a Berkeley DB hash database, at byte 12.
+const bdbHashMagic = 0x061561
+
+// readBDB reads rpm's Packages, whose keys are header numbers in the
+// byte order of the machine that wrote them, as the database's own are;
+// header number 0 holds the next number to give, not a header.
+func readBDB(file string, each func(uint32, []byte) error) error {
+	db, err := bdb.Open(file)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return db.Records(func(key, value []byte) error {
+		if len(key) != 4 {
+			return fmt.Errorf("%s: a key of %d bytes, not a header number", file, len(key))
+		}
+		if num := db.ByteOrder().Uint32(key); num != 0 {
+			return each(num, value)
+		}
+		return nil
+	})
 }
 
 // Files lists p's paths under the root.

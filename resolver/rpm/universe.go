@@ -1,6 +1,6 @@
 // Package rpm reads rpm packages for the resolver: a directory of .rpm
 // files (OpenDir), whose payloads bring the files, or an rpm database
-// (OpenDB, sqlite only), whose files are taken from the host like dpkg's.
+// (OpenDB: sqlite and Berkeley DB), whose files are taken from the host like dpkg's.
 // Headers, the cpio payload, version comparison (rpmvercmp) and rich
 // dependencies are implemented here in Go; no rpm tool is run. A payload
 // is decompressed once, when Entries first describes its package; a build
