@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/supermin-compile/supermin-compile/internal/sqlite"
 	"github.com/supermin-compile/supermin-compile/resolver"
@@ -26,9 +27,12 @@ var (
 	_ resolver.Licenser        = (*DB)(nil)
 )
 
-// DBPaths are where rpm keeps its sqlite database under a root, newest
-// first.
-var DBPaths = []string{"usr/lib/sysimage/rpm/rpmdb.sqlite", "var/lib/rpm/rpmdb.sqlite"}
+// DBPaths are where rpm keeps its database under a root, newest first:
+// sqlite, or ndb (Packages.db, SUSE).
+var DBPaths = []string{
+	"usr/lib/sysimage/rpm/rpmdb.sqlite", "usr/lib/sysimage/rpm/Packages.db",
+	"var/lib/rpm/rpmdb.sqlite", "var/lib/rpm/Packages.db",
+}
 
 // OpenDB reads the rpm database of root; file is the database itself when
 // not "" (a database kept outside any root).
@@ -37,15 +41,32 @@ func OpenDB(root, file, arch string) (*DB, error) {
 		file = findDB(root)
 	}
 	if file == "" {
-		return nil, fmt.Errorf("no rpm database under %s (looked for %s and %s)", root, DBPaths[0], DBPaths[1])
+		return nil, fmt.Errorf("no rpm database under %s (looked for %s)", root, strings.Join(DBPaths, ", "))
 	}
+	d := &DB{set: newSet(arch), root: root, digests: map[*resolver.Package]string{}}
+	add := func(n int64, blob []byte) error { return d.addHeader(file, n, blob) }
+	var err error
+	if isNDB(file) {
+		err = ndbHeaders(file, add)
+	} else {
+		err = sqliteHeaders(file, add)
+	}
+	if err != nil {
+		return nil, err
+	}
+	d.addFileProvides()
+	return d, nil
+}
+
+// sqliteHeaders calls add with each header blob of the sqlite database
+// file and its row id.
+func sqliteHeaders(file string, add func(n int64, blob []byte) error) error {
 	db, err := sqlite.Open(file)
 	if err != nil {
-		return nil, notSqlite(file, err)
+		return err
 	}
 	defer db.Close()
-	d := &DB{set: newSet(arch), root: root, digests: map[*resolver.Package]string{}}
-	err = db.Rows("Packages", func(rowid int64, values []any) error {
+	return db.Rows("Packages", func(rowid int64, values []any) error {
 		var blob []byte
 		if len(values) > 0 {
 			blob, _ = values[len(values)-1].([]byte)
@@ -53,25 +74,25 @@ func OpenDB(root, file, arch string) (*DB, error) {
 		if blob == nil {
 			return fmt.Errorf("%s: Packages row %d has no header blob", file, rowid)
 		}
-		h, err := parseBlob(blob)
-		if err != nil {
-			return fmt.Errorf("%s: package %d: %w", file, rowid, err)
-		}
-		m, err := readMeta(h)
-		if err != nil {
-			return fmt.Errorf("%s: package %d: %w", file, rowid, err)
-		}
-		if p := d.add(m); p != nil {
-			sum := sha256.Sum256(blob)
-			d.digests[p] = "header-sha256:" + hex.EncodeToString(sum[:])
-		}
-		return nil
+		return add(rowid, blob)
 	})
+}
+
+// addHeader adds package n, whose header is blob, read from file.
+func (d *DB) addHeader(file string, n int64, blob []byte) error {
+	h, err := parseBlob(blob)
 	if err != nil {
-		return nil, err
+		return fmt.Errorf("%s: package %d: %w", file, n, err)
 	}
-	d.addFileProvides()
-	return d, nil
+	m, err := readMeta(h)
+	if err != nil {
+		return fmt.Errorf("%s: package %d: %w", file, n, err)
+	}
+	if p := d.add(m); p != nil {
+		sum := sha256.Sum256(blob)
+		d.digests[p] = "header-sha256:" + hex.EncodeToString(sum[:])
+	}
+	return nil
 }
 
 // HasDB reports whether root has an rpm database.
@@ -84,19 +105,6 @@ func findDB(root string) string {
 		}
 	}
 	return ""
-}
-
-// notSqlite names the older formats rpm used, which are not read here.
-func notSqlite(file string, err error) error {
-	b := make([]byte, 16)
-	if f, oerr := os.Open(file); oerr == nil {
-		f.Read(b)
-		f.Close()
-	}
-	if string(b[:4]) == "RpmP" {
-		return fmt.Errorf("%s: an ndb rpm database (SUSE); only sqlite databases are supported", file)
-	}
-	return err
 }
 
 // Files lists p's paths under the root.
