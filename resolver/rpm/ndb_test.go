@@ -9,7 +9,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/supermin-compile/supermin-compile/internal/ndb"
 	"github.com/supermin-compile/supermin-compile/internal/testtool"
@@ -115,7 +117,7 @@ func ndbHeaderList(t *testing.T, file string) []*header {
 	return hs
 }
 
-func ndbBlobs(t *testing.T, file string) [][]byte {
+func ndbBlobs(t testing.TB, file string) [][]byte {
 	t.Helper()
 	db, err := ndb.Open(file)
 	if err != nil {
@@ -175,7 +177,7 @@ func TestNDBFileLists(t *testing.T) {
 
 // importHeaders has rpm write blobs into a new sqlite database, as
 // `rpmdb --exportdb` output: each header after its magic.
-func importHeaders(t *testing.T, blobs [][]byte) string {
+func importHeaders(t testing.TB, blobs [][]byte) string {
 	t.Helper()
 	dbpath := t.TempDir()
 	var in bytes.Buffer
@@ -239,4 +241,45 @@ func TestNDBDamaged(t *testing.T) {
 	if err == nil || !strings.HasPrefix(err.Error(), file+": slot ") || !strings.Contains(err.Error(), "runs past the end") {
 		t.Errorf("truncated database: %v", err)
 	}
+}
+
+// BenchmarkOpenNDB opens the SLE 15 database (ndb) and lists its
+// packages, and prints how long `rpm -qa` takes on the same headers: in
+// sqlite, since Debian's rpm cannot read ndb. Wall and CPU time (user and
+// system) both: on a loaded machine the CPU time is the steadier measure.
+func BenchmarkOpenNDB(b *testing.B) {
+	testtool.Need(b, "rpm", "rpmdb")
+	file := testtool.Fixture(b, sleDB)
+	n := 0
+	cpu0 := cpuTime()
+	for b.Loop() {
+		d, err := OpenDB("/", file, "x86_64")
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = len(d.Packages())
+	}
+	ours, oursCPU := b.Elapsed()/time.Duration(b.N), (cpuTime()-cpu0)/time.Duration(b.N)
+	dbpath := importHeaders(b, ndbBlobs(b, file))
+	var walls, cpus []time.Duration
+	for range 5 {
+		cmd := exec.Command("rpm", "-qa", "--dbpath", dbpath)
+		start := time.Now()
+		if err := cmd.Run(); err != nil {
+			b.Fatalf("rpm -qa: %v", err)
+		}
+		walls = append(walls, time.Since(start))
+		cpus = append(cpus, cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime())
+	}
+	slices.Sort(walls)
+	slices.Sort(cpus)
+	fmt.Printf("BenchmarkOpenNDB: open and list %d packages: %s wall, %s CPU; rpm -qa of the same headers in sqlite (median of 5): %s wall, %s CPU\n",
+		n, ours.Round(time.Microsecond), oursCPU.Round(time.Microsecond), walls[2].Round(time.Microsecond), cpus[2].Round(time.Microsecond))
+}
+
+// cpuTime is the user and system time this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
