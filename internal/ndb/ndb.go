@@ -94,7 +94,9 @@ func Open(file string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_SH); err != nil && !errors.Is(err, unix.ENOLCK) {
+	// A filesystem without locks (NFS without lockd) is read unlocked
+	// rather than not at all.
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_SH); err != nil && !errors.Is(err, unix.ENOLCK) && !errors.Is(err, unix.EOPNOTSUPP) {
 		f.Close()
 		return nil, fmt.Errorf("%s: lock: %w", file, err)
 	}
