@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/supermin-compile/supermin-compile/internal/bdb"
+	"github.com/supermin-compile/supermin-compile/internal/ndb"
 	"github.com/supermin-compile/supermin-compile/internal/sqlite"
 	"github.com/supermin-compile/supermin-compile/resolver"
 )
@@ -46,7 +47,7 @@ type dbFormat struct {
 // and later), ndb (SUSE), Berkeley DB (RHEL and CentOS 7 and 8, older SUSE).
 var dbFormats = []dbFormat{
 	{"rpmdb.sqlite", func(h []byte) bool { return string(h[:16]) == "SQLite format 3\x00" }, readSqlite},
-	{"Packages.db", func(h []byte) bool { return string(h[:4]) == "RpmP" }, readNdb},
+	{"Packages.db", func(h []byte) bool { return string(h[:len(ndb.Magic)]) == ndb.Magic }, readNdb},
 	{"Packages", func(h []byte) bool {
 		return binary.LittleEndian.Uint32(h[12:]) == bdbHashMagic || binary.BigEndian.Uint32(h[12:]) == bdbHashMagic
 	}, readBDB},
@@ -156,10 +157,6 @@ func readSqlite(file string, each func(uint32, []byte) error) error {
 		}
 		return each(uint32(rowid), blob)
 	})
-}
-
-func readNdb(file string, _ func(uint32, []byte) error) error {
-	return fmt.Errorf("%s: an ndb rpm database (SUSE), which is not supported yet", file)
 }
 
 // bdbHashMagic starts a Berkeley DB hash database, at byte 12.

@@ -126,10 +126,4 @@ func TestDBErrors(t *testing.T) {
 	if _, err := OpenDB(t.TempDir(), "", ""); err == nil || !strings.Contains(err.Error(), "no rpm database under") {
 		t.Errorf("empty root: %v", err)
 	}
-	t.Run("ndb", func(t *testing.T) {
-		ndb := testtool.Fixture(t, "rpm/rpmdb/sle15-bci/Packages.db")
-		if _, err := OpenDB("", ndb, ""); err == nil || !strings.Contains(err.Error(), "ndb") {
-			t.Errorf("ndb database: %v", err)
-		}
-	})
 }

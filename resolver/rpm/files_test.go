@@ -61,7 +61,12 @@ func TestFileListsMatchRpm(t *testing.T) {
 // a file.
 func rpmQplv(t *testing.T, file string) []string {
 	t.Helper()
-	out := testtool.Output(t, nil, "rpm", "-qplv", "--nosignature", file)
+	return lsLines(t, testtool.Output(t, nil, "rpm", "-qplv", "--nosignature", file))
+}
+
+// lsLines parses the lines of `rpm -qlv` as lsFields renders a file.
+func lsLines(t *testing.T, out []byte) []string {
+	t.Helper()
 	var lines []string
 	for _, line := range strings.Split(strings.TrimSuffix(string(out), "\n"), "\n") {
 		if line == "(contains no files)" {
