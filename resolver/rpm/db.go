@@ -20,11 +20,15 @@ type DB struct {
 }
 
 var (
+	_ resolver.RootedUniverse  = (*DB)(nil)
 	_ resolver.DialectUniverse = (*DB)(nil)
 	_ resolver.Digester        = (*DB)(nil)
 	_ resolver.ConflictChecker = (*DB)(nil)
 	_ resolver.Licenser        = (*DB)(nil)
 )
+
+// Root is the tree the packages are installed in.
+func (d *DB) Root() string { return d.root }
 
 // DBPaths are where rpm keeps its sqlite database under a root, newest
 // first.

@@ -1,0 +1,133 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/supermin-compile/supermin-compile/internal/testtool"
+)
+
+// Paths that cross a symlinked directory are relocated by the layout of
+// the tree the appliance is made from, never by this host's (which has
+// /var/run -> /run): an installed database's root, or what archives ship.
+
+// listEntry is one line of `list --json`.
+type listEntry struct {
+	Path, Type, Mode, Link, Origin string
+}
+
+func listJSON(t *testing.T, manifest string) map[string]listEntry {
+	t.Helper()
+	var entries []listEntry
+	if err := json.Unmarshal([]byte(run(t, nil, binary(t), "list", "--json", manifest)), &entries); err != nil {
+		t.Fatal(err)
+	}
+	byPath := map[string]listEntry{}
+	for _, e := range entries {
+		byPath[e.Path] = e
+	}
+	return byPath
+}
+
+// rpmRoot installs fixture packages into root with Debian's rpm, as an rpm
+// host has them (no scripts: the layout is what the payloads make).
+func rpmRoot(t *testing.T, root string, pkgs ...string) {
+	dir := testtool.Fixture(t, rpmFixtures)
+	args := []string{"rpm", "--root", root, "--dbpath", "/var/lib/rpm", "--nodeps", "--noscripts", "--nosignature", "-i"}
+	for _, p := range pkgs {
+		args = append(args, filepath.Join(dir, p))
+	}
+	run(t, nil, args...)
+}
+
+func rpmdbManifest(t *testing.T, root string, pkgs ...string) string {
+	m := filepath.Join(t.TempDir(), "app.toml")
+	writeFile(t, m, fmt.Sprintf("packages = %s\nformat = \"chroot\"\nkernel = false\n\n[source]\ntype = \"rpmdb\"\nroot = %q\n", tomlList(pkgs), root))
+	return m
+}
+
+// TestRpmRootLayout: in an rpm root where /var/run is a real directory,
+// ngircd's /var/run/ngircd stays there, in the list and in the chroot, and
+// every path `rpm -qla` lists is listed at that path.
+func TestRpmRootLayout(t *testing.T) {
+	testtool.Need(t, "rpm")
+	root := t.TempDir()
+	rpmRoot(t, root, "fedora/ngircd-22-2.fc22.x86_64.rpm", "fedora/hello-2.12.1-2.fc39.x86_64.rpm")
+	m := rpmdbManifest(t, root, "ngircd", "hello")
+	got := listJSON(t, m)
+	if e := got["/var/run/ngircd"]; e.Type != "dir" || e.Origin != "ngircd" {
+		t.Errorf("/var/run/ngircd is listed as %+v; want ngircd's directory (this host's /var/run -> /run is not the root's)", e)
+	}
+	if e := got["/var/run"]; e.Type != "dir" {
+		t.Errorf("/var/run is listed as %+v; the root has a directory", e)
+	}
+	if e, ok := got["/run/ngircd"]; ok {
+		t.Errorf("/run/ngircd is listed (%+v): relocated by this host's layout", e)
+	}
+	out := run(t, nil, "rpm", "--root", root, "--dbpath", "/var/lib/rpm", "-qla", "--noghost")
+	for _, p := range strings.Fields(out) {
+		if _, ok := got[p]; !ok {
+			t.Errorf("rpm -qla lists %s, which list does not", p)
+		}
+	}
+	tree := filepath.Join(t.TempDir(), "out")
+	run(t, nil, binary(t), "build", m, "-o", tree)
+	if fi, err := os.Lstat(filepath.Join(tree, "var/run/ngircd")); err != nil || !fi.IsDir() {
+		t.Errorf("the chroot's /var/run/ngircd is not a directory: %v", err)
+	}
+}
+
+// TestRpmRootLinkedDirectory: in a root whose /var/run is a symlink to its
+// /run, ngircd's directory is relocated as the root says, with the root's
+// metadata, whether the link is relative or absolute (an absolute target
+// is the root's /run, not this host's).
+func TestRpmRootLinkedDirectory(t *testing.T) {
+	testtool.Need(t, "rpm")
+	for _, target := range []string{"../run", "/run"} {
+		t.Run(strings.ReplaceAll(target, "/", "_"), func(t *testing.T) {
+			root := t.TempDir()
+			for _, d := range []string{"var", "run"} {
+				if err := os.Mkdir(filepath.Join(root, d), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := os.Symlink(target, filepath.Join(root, "var/run")); err != nil {
+				t.Fatal(err)
+			}
+			rpmRoot(t, root, "fedora/ngircd-22-2.fc22.x86_64.rpm")
+			fi, err := os.Lstat(filepath.Join(root, "run/ngircd"))
+			if err != nil {
+				t.Fatalf("rpm did not install ngircd's directory through the root's link: %v", err)
+			}
+			got := listJSON(t, rpmdbManifest(t, root, "ngircd"))
+			if e := got["/var/run"]; e.Type != "symlink" || e.Link != target {
+				t.Errorf("/var/run is listed as %+v; want the root's link to %s", e, target)
+			}
+			e := got["/run/ngircd"]
+			if want := fmt.Sprintf("%04o", fi.Mode().Perm()); e.Type != "dir" || e.Origin != "ngircd" || e.Mode != want {
+				t.Errorf("/run/ngircd is listed as %+v; want ngircd's directory, mode %s as in the root", e, want)
+			}
+			if e, ok := got["/var/run/ngircd"]; ok {
+				t.Errorf("/var/run/ngircd is listed (%+v) under the root's symlink", e)
+			}
+		})
+	}
+}
+
+// TestRpmDirLayout: no package ships /var/run as a link, so an appliance
+// of .rpm files keeps ngircd's /var/run/ngircd where the payload puts it.
+func TestRpmDirLayout(t *testing.T) {
+	testtool.Need(t, "rpm")
+	dir := testtool.Fixture(t, rpmFixtures)
+	got := listJSON(t, rpmManifest(t, dir, "chroot", []string{"ngircd"}))
+	if e := got["/var/run/ngircd"]; e.Type != "dir" || e.Origin != "ngircd" {
+		t.Errorf("/var/run/ngircd is listed as %+v; want ngircd's directory", e)
+	}
+	if e := got["/var/run"]; e.Type != "dir" {
+		t.Errorf("/var/run is listed as %+v; no package ships a link", e)
+	}
+}
