@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -129,5 +130,30 @@ func TestRpmDirLayout(t *testing.T) {
 	}
 	if e := got["/var/run"]; e.Type != "dir" {
 		t.Errorf("/var/run is listed as %+v; no package ships a link", e)
+	}
+}
+
+// mergedUsrHook is mmdebstrap's setup hook that makes the links
+// debootstrap makes before it unpacks anything (/bin -> usr/bin, ...).
+const mergedUsrHook = "/usr/share/mmdebstrap/hooks/merged-usr/setup00.sh"
+
+// TestAptMergedUsrMatchesMmdebstrap: a bookworm closure that holds
+// usr-is-merged (whose preinst refuses an unmerged root) is laid out as
+// Debian's installer makes it. The oracle is mmdebstrap's extraction of
+// the same closure into the links its merged-usr hook makes; what the hook
+// makes that no package fills (/lib32, /libx32) is its own, as with no
+// package at all.
+func TestAptMergedUsrMatchesMmdebstrap(t *testing.T) {
+	if _, err := os.Stat(mergedUsrHook); err != nil {
+		testtool.Unavailable(t, "mmdebstrap's merged-usr hook: "+err.Error())
+	}
+	ours := matchesMmdebstrap(t, []string{"hello", "bash", "usr-is-merged"}, "--setup-hook="+mergedUsrHook)
+	for _, d := range []string{"bin", "sbin", "lib", "lib64"} {
+		if target, err := os.Readlink(filepath.Join(ours, d)); err != nil || target != "usr/"+d {
+			t.Errorf("/%s is not a link to usr/%s: %q, %v", d, d, target, err)
+		}
+	}
+	if b, err := exec.Command("chroot", ours, "/bin/bash", "-c", "hello").CombinedOutput(); err != nil || string(b) != "Hello, world!\n" {
+		t.Errorf("hello through /bin/bash in the appliance: %v %q", err, b)
 	}
 }

@@ -201,7 +201,7 @@ func planWith(m *manifest.Manifest, k *kernel.Kernel, build bool, resolve func(*
 	if res.Unreadable.sort(); len(res.Unreadable) > 0 && !m.SkipUnreadable {
 		return nil, res.Unreadable.errorFor(m.Path)
 	}
-	layers := []Layer{pkgs, host}
+	layers := []Layer{pkgs, mergedUsrLayer(u, resolved.Packages, pkgs, res.Clock.Epoch), host}
 	if Bootable(m) {
 		if res.Kernel = k; k == nil {
 			if res.Kernel, err = FindKernel(m); err != nil {
