@@ -111,7 +111,7 @@ func PackageLayer(u resolver.Universe, pkgs []*resolver.Package, ex Excluder, dr
 			if ex.Excluded(f.Path) {
 				continue
 			}
-			e, err := installedEntry(tree, f, plan.FromPackage(p.Name))
+			e, hp, err := installedEntry(tree, f, plan.FromPackage(p.Name))
 			if unreadable.addDenied(err) {
 				continue
 			}
@@ -122,7 +122,7 @@ func PackageLayer(u resolver.Universe, pkgs []*resolver.Package, ex Excluder, dr
 			if dropConfig && e.Type == plan.Regular && strings.HasPrefix(f.Path, "/etc/") {
 				continue
 			}
-			if !readable(e, f.HostPath, unreadable) {
+			if !readable(e, hp, unreadable) {
 				continue
 			}
 			e.Path = f.Path
@@ -142,18 +142,19 @@ func installedTree(u resolver.Universe) *rootfs.Tree {
 	return nil
 }
 
-// installedEntry describes installed file f by lstat: at its HostPath, or
-// at its Path inside tree, so that a link in the root (its /var/run ->
-// /run, even written /run) never leads out of it.
-func installedEntry(tree *rootfs.Tree, f resolver.File, origin plan.Origin) (plan.Entry, error) {
-	if tree == nil {
-		return HostEntry("/", f.HostPath, origin)
+// installedEntry describes installed file f by lstat, and says where it
+// found it: at its HostPath, or at its Path inside tree, so that a link in
+// the root (its /var/run -> /run, even written /run) never leads out of it.
+func installedEntry(tree *rootfs.Tree, f resolver.File, origin plan.Origin) (plan.Entry, string, error) {
+	hp := f.HostPath
+	if tree != nil {
+		var err error
+		if hp, err = tree.Lpath(f.Path); err != nil {
+			return plan.Entry{}, "", err
+		}
 	}
-	hp, err := tree.Lpath(f.Path)
-	if err != nil {
-		return plan.Entry{}, err
-	}
-	return hostEntry(hp, f.Path, origin)
+	e, err := hostEntry(path.Join("/", hp), f.Path, origin)
+	return e, hp, err
 }
 
 // archiveLayer describes the files of packages that come from archives,
