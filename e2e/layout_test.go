@@ -157,3 +157,53 @@ func TestAptMergedUsrMatchesMmdebstrap(t *testing.T) {
 		t.Errorf("hello through /bin/bash in the appliance: %v %q", err, b)
 	}
 }
+
+// filesystemSpec is a package that ships /var/run as a link to ../run,
+// as Fedora's filesystem package does.
+const filesystemSpec = `Name: smc-filesystem
+Version: 1.0
+Release: 1
+Summary: /var/run -> ../run, as Fedora's filesystem ships it
+License: MIT
+BuildArch: noarch
+
+%description
+The layout of a test appliance.
+
+%install
+mkdir -p %{buildroot}/run %{buildroot}/var
+ln -s ../run %{buildroot}/var/run
+
+%files
+%dir /run
+/var/run
+`
+
+// TestRpmDirShippedLink: when a package ships /var/run -> ../run, an
+// appliance of .rpm files relocates ngircd's /var/run/ngircd to
+// /run/ngircd, as rpm does when it installs both (the oracle: rpm --root
+// into an empty root).
+func TestRpmDirShippedLink(t *testing.T) {
+	testtool.Need(t, "rpm", "rpmbuild")
+	dir, top := t.TempDir(), t.TempDir()
+	spec := filepath.Join(top, "smc-filesystem.spec")
+	writeFile(t, spec, filesystemSpec)
+	run(t, []string{"SOURCE_DATE_EPOCH=1700000000"}, "rpmbuild", "-bb", "--quiet", "--define", "_topdir "+top, "--define", "_rpmdir "+dir, "--define", "_build_id_links none", spec)
+	ngircd := filepath.Join(testtool.Fixture(t, rpmFixtures), "fedora/ngircd-22-2.fc22.x86_64.rpm")
+	if err := os.Symlink(ngircd, filepath.Join(dir, filepath.Base(ngircd))); err != nil {
+		t.Fatal(err)
+	}
+	got := listJSON(t, rpmManifest(t, dir, "chroot", []string{"smc-filesystem", "ngircd"}))
+	if e := got["/var/run"]; e.Type != "symlink" || e.Link != "../run" || e.Origin != "smc-filesystem" {
+		t.Errorf("/var/run is listed as %+v; want smc-filesystem's link to ../run", e)
+	}
+	if e := got["/run/ngircd"]; e.Type != "dir" || e.Origin != "ngircd" {
+		t.Errorf("/run/ngircd is listed as %+v; want ngircd's directory, through the shipped link", e)
+	}
+	root := t.TempDir()
+	rpms, _ := filepath.Glob(filepath.Join(dir, "*", "smc-filesystem-*.rpm"))
+	run(t, nil, append([]string{"rpm", "--root", root, "--dbpath", "/var/lib/rpm", "--nodeps", "--noscripts", "--nosignature", "-i", ngircd}, rpms...)...)
+	if fi, err := os.Lstat(filepath.Join(root, "run/ngircd")); err != nil || !fi.IsDir() {
+		t.Errorf("rpm itself does not put /run/ngircd there: %v", err)
+	}
+}
