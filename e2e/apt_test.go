@@ -132,9 +132,18 @@ func fileSHA256(t *testing.T, file string) string {
 // state, /dev, /etc/hostname, ...) and apt's download directory. Neither
 // runs maintainer scripts (README: what they would add).
 func TestAptMatchesMmdebstrap(t *testing.T) {
+	ours := matchesMmdebstrap(t, []string{"hello", "toilet"})
+	if b, err := exec.Command("chroot", ours, "/usr/bin/hello").CombinedOutput(); err != nil || string(b) != "Hello, world!\n" {
+		t.Errorf("hello in the appliance: %v %q", err, b)
+	}
+}
+
+// matchesMmdebstrap builds pkgs with type = "apt" and compares the tree
+// with mmdebstrap's extraction of the same closure (given extra options
+// too), as TestAptMatchesMmdebstrap says; it returns the appliance.
+func matchesMmdebstrap(t *testing.T, pkgs []string, extra ...string) string {
 	testtool.Need(t, "mmdebstrap", "apt-config", "chroot")
 	testtool.Root(t) // mmdebstrap --mode=root; owners
-	pkgs := []string{"hello", "toilet"}
 	for _, p := range pkgs {
 		if out, _ := exec.Command("dpkg-query", "-W", "-f", "${db:Status-Abbrev}", p).Output(); strings.HasPrefix(string(out), "ii") {
 			t.Logf("%s is installed on this host; the build does not use it", p)
@@ -145,8 +154,8 @@ func TestAptMatchesMmdebstrap(t *testing.T) {
 	writeFile(t, m, fmt.Sprintf("packages = %s\nformat = \"chroot\"\nkernel = false\n[source]\ntype = \"apt\"\ncache_dir = \"cache\"\n", tomlList(pkgs)))
 	include := closure(t, m)
 	theirs, bare, ours := filepath.Join(dir, "mmdebstrap"), filepath.Join(dir, "bare"), filepath.Join(dir, "ours")
-	mmdebstrap(t, theirs, include)
-	mmdebstrap(t, bare, nil, "--skip=update")
+	mmdebstrap(t, theirs, include, extra...)
+	mmdebstrap(t, bare, nil, append([]string{"--skip=update"}, extra...)...)
 	run(t, nil, binary(t), "build", m, "-o", ours)
 
 	own := inodes(t, bare)
@@ -174,7 +183,5 @@ func TestAptMatchesMmdebstrap(t *testing.T) {
 		t.Errorf("the appliance differs from mmdebstrap's extraction of %d packages (%d):\n%s", len(include), len(diff), strings.Join(head(diff, 40), "\n"))
 	}
 	t.Logf("%d paths of %d packages compared", len(got), len(include))
-	if b, err := exec.Command("chroot", ours, "/usr/bin/hello").CombinedOutput(); err != nil || string(b) != "Hello, world!\n" {
-		t.Errorf("hello in the appliance: %v %q", err, b)
-	}
+	return ours
 }

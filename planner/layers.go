@@ -14,6 +14,7 @@ import (
 
 	"github.com/supermin-compile/supermin-compile/globber"
 	"github.com/supermin-compile/supermin-compile/internal/parallel"
+	"github.com/supermin-compile/supermin-compile/internal/rootfs"
 	"github.com/supermin-compile/supermin-compile/manifest"
 	"github.com/supermin-compile/supermin-compile/plan"
 	"github.com/supermin-compile/supermin-compile/resolver"
@@ -100,6 +101,7 @@ func PackageLayer(u resolver.Universe, pkgs []*resolver.Package, ex Excluder, dr
 		return archiveLayer(au, pkgs, ex)
 	}
 	var l Layer
+	tree := installedTree(u)
 	for _, p := range pkgs {
 		files, err := u.Files(p)
 		if err != nil {
@@ -109,7 +111,7 @@ func PackageLayer(u resolver.Universe, pkgs []*resolver.Package, ex Excluder, dr
 			if ex.Excluded(f.Path) {
 				continue
 			}
-			e, err := HostEntry("/", f.HostPath, plan.FromPackage(p.Name))
+			e, hp, err := installedEntry(tree, f, plan.FromPackage(p.Name))
 			if unreadable.addDenied(err) {
 				continue
 			}
@@ -120,7 +122,7 @@ func PackageLayer(u resolver.Universe, pkgs []*resolver.Package, ex Excluder, dr
 			if dropConfig && e.Type == plan.Regular && strings.HasPrefix(f.Path, "/etc/") {
 				continue
 			}
-			if !readable(e, f.HostPath, unreadable) {
+			if !readable(e, hp, unreadable) {
 				continue
 			}
 			e.Path = f.Path
@@ -128,6 +130,31 @@ func PackageLayer(u resolver.Universe, pkgs []*resolver.Package, ex Excluder, dr
 		}
 	}
 	return l, nil
+}
+
+// installedTree is the root an installed database's files are looked up
+// in, as a chroot would see them; nil for the build host's own root, where
+// the kernel's lookup of HostPath is the same thing.
+func installedTree(u resolver.Universe) *rootfs.Tree {
+	if r, ok := u.(resolver.RootedUniverse); ok && path.Clean(r.Root()) != "/" {
+		return rootfs.New(r.Root())
+	}
+	return nil
+}
+
+// installedEntry describes installed file f by lstat, and says where it
+// found it: at its HostPath, or at its Path inside tree, so that a link in
+// the root (its /var/run -> /run, even written /run) never leads out of it.
+func installedEntry(tree *rootfs.Tree, f resolver.File, origin plan.Origin) (plan.Entry, string, error) {
+	hp := f.HostPath
+	if tree != nil {
+		var err error
+		if hp, err = tree.Lpath(f.Path); err != nil {
+			return plan.Entry{}, "", err
+		}
+	}
+	e, err := hostEntry(path.Join("/", hp), f.Path, origin)
+	return e, hp, err
 }
 
 // archiveLayer describes the files of packages that come from archives,

@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/supermin-compile/supermin-compile/internal/rootfs"
 	"github.com/supermin-compile/supermin-compile/plan"
 )
 
@@ -16,19 +17,26 @@ import (
 type Layer []plan.Entry
 
 // Merger assembles layers into a Plan. Parent directories that no layer
-// gives are taken from the host under Root when they exist there (so a
+// gives are taken from the tree at Root when they exist there (so a
 // merged-/usr symlink like /lib -> usr/lib comes along), else synthesised.
+// Root is the layout of the system the appliance is made from: the build
+// host ("/"), an installed database's root (its links resolved inside it,
+// never through the build host's), or "" when the layers alone say it.
 type Merger struct {
-	Root  string    // host root for missing parents ("/" normally; "" = synthesise them all)
+	Root  string    // tree for missing parents ("/" the host; "" = synthesise them all)
 	Epoch time.Time // mtime of synthesised directories
 
 	implied map[string]bool // paths added as parents, not given by a layer
+	tree    *rootfs.Tree    // Root, when it is not the host's
 }
 
 // Merge builds the Plan from layers.
 func (m *Merger) Merge(layers ...Layer) *plan.Plan {
 	byPath := map[string]plan.Entry{}
 	m.implied = map[string]bool{}
+	if m.Root != "" && path.Clean(m.Root) != "/" {
+		m.tree = rootfs.New(m.Root)
+	}
 	for _, l := range layers {
 		for _, e := range l {
 			byPath[e.Path] = e
@@ -113,7 +121,7 @@ func (m *Merger) addLinkTargets(byPath map[string]plan.Entry) bool {
 		if m.Root == "" {
 			continue
 		}
-		if fi, err := os.Stat(path.Join(m.Root, t)); err == nil && fi.IsDir() {
+		if fi, err := m.stat(t); err == nil && fi.IsDir() {
 			targets = append(targets, t)
 		}
 	}
@@ -131,10 +139,33 @@ func (m *Merger) parent(d string) plan.Entry {
 	if m.Root == "" {
 		return plan.Entry{Path: d, Type: plan.Dir, Mode: 0o755, MTime: m.Epoch, Origin: plan.FromParent}
 	}
-	if e, err := HostEntry(m.Root, d, plan.FromHost); err == nil && (e.Type == plan.Dir || e.Type == plan.Symlink) {
-		return e
+	if hp, err := m.lpath(d); err == nil {
+		if e, err := hostEntry(hp, d, plan.FromHost); err == nil && (e.Type == plan.Dir || e.Type == plan.Symlink) {
+			return e
+		}
 	}
 	return plan.Entry{Path: d, Type: plan.Dir, Mode: 0o755, MTime: m.Epoch, Origin: plan.FromParent}
+}
+
+// lpath is where p of the Root tree is on the build host, its last
+// component not followed.
+func (m *Merger) lpath(p string) (string, error) {
+	if m.tree == nil {
+		return path.Join(m.Root, p), nil
+	}
+	return m.tree.Lpath(p)
+}
+
+// stat is stat(2) of p in the Root tree.
+func (m *Merger) stat(p string) (os.FileInfo, error) {
+	if m.tree == nil {
+		return os.Stat(path.Join(m.Root, p))
+	}
+	hp, err := m.tree.Path(p)
+	if err != nil {
+		return nil, err
+	}
+	return os.Lstat(hp)
 }
 
 // relocate moves entries whose path crosses a symlink to a directory (such
@@ -243,7 +274,11 @@ var _ plan.HostBacked = hostInode{}
 
 // HostEntry describes the host file root+p by lstat, as entry p.
 func HostEntry(root, p string, origin plan.Origin) (plan.Entry, error) {
-	hp := path.Join(root, p)
+	return hostEntry(path.Join(root, p), p, origin)
+}
+
+// hostEntry describes host file hp by lstat, as entry p.
+func hostEntry(hp, p string, origin plan.Origin) (plan.Entry, error) {
 	fi, err := os.Lstat(hp)
 	if err != nil {
 		return plan.Entry{}, err

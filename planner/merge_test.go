@@ -69,6 +69,31 @@ func TestMergeRelocatesThroughSymlinkedDirs(t *testing.T) {
 	}
 }
 
+// Another system's root is laid out by its own links, resolved inside it:
+// its /var/run -> /run (absolute) is its /run, whose metadata the Plan
+// takes, and a parent through it is looked up there, not on this host.
+func TestMergeResolvesLinksInsideRoot(t *testing.T) {
+	root := t.TempDir()
+	must(t, os.MkdirAll(root+"/run/smc-test", 0o750)) // this host has no /run/smc-test
+	must(t, os.MkdirAll(root+"/var", 0o755))
+	must(t, os.Symlink("/run", root+"/var/run"))
+	must(t, os.Symlink("/run/smc-test", root+"/var/smc-test"))
+	got := (&Merger{Root: root}).Merge(Layer{
+		entry("/var/run/smc-test/x.pid", plan.Regular, plan.FromPackage("p")),
+		{Path: "/var/smc", Type: plan.Symlink, Link: "/var/smc-test", Origin: plan.FromPackage("p")},
+	})
+	want := "/:dir:host /run:dir:host /run/smc-test:dir:host /run/smc-test/x.pid:file:p /var:dir:host " +
+		"/var/run:symlink:host->/run /var/smc:symlink:p->/var/smc-test /var/smc-test:symlink:host->/run/smc-test"
+	if s := paths(got); s != want {
+		t.Errorf("got  %s\nwant %s", s, want)
+	}
+	for _, e := range got.Entries {
+		if e.Path == "/run/smc-test" && e.Perm() != 0o750 {
+			t.Errorf("/run/smc-test has mode %o; the root's is 0750", e.Perm())
+		}
+	}
+}
+
 // A package's hard links under a symlinked directory follow their file
 // to the real directory, and the first name in path order carries the
 // data, whichever name the archive gave it to.

@@ -201,7 +201,7 @@ func planWith(m *manifest.Manifest, k *kernel.Kernel, build bool, resolve func(*
 	if res.Unreadable.sort(); len(res.Unreadable) > 0 && !m.SkipUnreadable {
 		return nil, res.Unreadable.errorFor(m.Path)
 	}
-	layers := []Layer{pkgs, host}
+	layers := []Layer{pkgs, mergedUsrLayer(u, resolved.Packages, pkgs, res.Clock.Epoch), host}
 	if Bootable(m) {
 		if res.Kernel = k; k == nil {
 			if res.Kernel, err = FindKernel(m); err != nil {
@@ -227,15 +227,26 @@ func planWith(m *manifest.Manifest, k *kernel.Kernel, build bool, resolve func(*
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", m.Path, err)
 	}
-	merger := &Merger{Root: "/", Epoch: res.Clock.Epoch}
-	if _, ok := u.(resolver.ArchiveUniverse); ok {
-		merger.Root = "" // an appliance from archives takes nothing from the build host
-	}
+	merger := &Merger{Root: layoutRoot(u), Epoch: res.Clock.Epoch}
 	res.Plan = merger.Merge(append(layers, inline)...)
 	if res.Clock.Reproducible {
 		clamp(res.Plan, res.Clock.Epoch)
 	}
 	return res, nil
+}
+
+// layoutRoot is the tree whose directories and directory symlinks the
+// appliance takes: an installed database's root, none for archives (what
+// they ship is the layout; nothing comes from the build host), else the
+// build host's.
+func layoutRoot(u resolver.Universe) string {
+	if _, ok := u.(resolver.ArchiveUniverse); ok {
+		return ""
+	}
+	if r, ok := u.(resolver.RootedUniverse); ok {
+		return r.Root()
+	}
+	return "/"
 }
 
 func compile(globs []string) ([]*globber.Pattern, error) {

@@ -28,6 +28,18 @@ type ArchiveUniverse interface {
 	Entries(p *Package) ([]plan.Entry, error)
 }
 
+// RootedUniverse is an installed package database: its packages' files
+// are installed in the tree at Root, each at its File.Path inside it. The
+// appliance takes that tree's layout: the parent directories no package
+// lists and the symlinked directories that relocate paths (/var/run ->
+// /run, /lib -> usr/lib), each link resolved inside Root, as a chroot
+// would. Without it (and without ArchiveUniverse), the layout is the
+// build host's.
+type RootedUniverse interface {
+	Universe
+	Root() string
+}
+
 // DialectUniverse is a Universe whose packages are not Debian's: the walk
 // uses its Dialect instead of Debian's rules.
 type DialectUniverse interface {

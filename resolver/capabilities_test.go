@@ -19,6 +19,7 @@ var capabilities = []struct {
 	loses string
 }{
 	{"ArchiveUniverse", reflect.TypeFor[resolver.ArchiveUniverse](), "files come from the host instead of the archives"},
+	{"RootedUniverse", reflect.TypeFor[resolver.RootedUniverse](), "the appliance takes the build host's layout instead of the root's"},
 	{"DialectUniverse", reflect.TypeFor[resolver.DialectUniverse](), "packages are resolved by Debian's rules"},
 	{"Digester", reflect.TypeFor[resolver.Digester](), "lock files record no digests"},
 	{"EssentialLister", reflect.TypeFor[resolver.EssentialLister](), "`essential = true` adds nothing"},
@@ -40,14 +41,14 @@ func TestCapabilities(t *testing.T) {
 		u      resolver.Universe
 		has    []string
 	}{
-		{"dpkg", (*dpkg.Database)(nil), []string{"Digester"}},
+		{"dpkg", (*dpkg.Database)(nil), []string{"RootedUniverse", "Digester"}},
 		{"deb-dir, apt-index", (*deb.Universe)(nil), []string{"ArchiveUniverse", "Digester", "EssentialLister",
 			"ConflictChecker", "ArchiveChecker", "ContentKeeper", "io.Closer"}},
 		{"apt", (*deb.Fetched)(nil), []string{"ArchiveUniverse", "Digester", "EssentialLister",
 			"ConflictChecker", "ArchiveChecker", "ContentKeeper", "io.Closer", "Locator"}},
 		{"rpm-dir", (*rpm.Dir)(nil), []string{"ArchiveUniverse", "DialectUniverse", "Digester",
 			"ConflictChecker", "Licenser", "ContentKeeper", "io.Closer"}},
-		{"rpmdb", (*rpm.DB)(nil), []string{"DialectUniverse", "Digester", "ConflictChecker", "Licenser"}},
+		{"rpmdb", (*rpm.DB)(nil), []string{"RootedUniverse", "DialectUniverse", "Digester", "ConflictChecker", "Licenser"}},
 		{"rpm-md", (*rpm.Repos)(nil), []string{"ArchiveUniverse", "DialectUniverse", "Digester",
 			"ConflictChecker", "ArchiveChecker", "Licenser", "ContentKeeper", "io.Closer"}},
 	}

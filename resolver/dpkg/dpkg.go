@@ -27,8 +27,8 @@ type Database struct {
 }
 
 var (
-	_ resolver.Universe = (*Database)(nil)
-	_ resolver.Digester = (*Database)(nil)
+	_ resolver.RootedUniverse = (*Database)(nil)
+	_ resolver.Digester       = (*Database)(nil)
 )
 
 // Open reads root/var/lib/dpkg. Use "/" for the running system.

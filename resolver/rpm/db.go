@@ -25,11 +25,15 @@ type DB struct {
 }
 
 var (
+	_ resolver.RootedUniverse  = (*DB)(nil)
 	_ resolver.DialectUniverse = (*DB)(nil)
 	_ resolver.Digester        = (*DB)(nil)
 	_ resolver.ConflictChecker = (*DB)(nil)
 	_ resolver.Licenser        = (*DB)(nil)
 )
+
+// Root is the tree the packages are installed in.
+func (d *DB) Root() string { return d.root }
 
 // dbDirs are where rpm keeps its database under a root, newest first.
 var dbDirs = []string{"usr/lib/sysimage/rpm", "var/lib/rpm"}
