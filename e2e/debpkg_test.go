@@ -84,10 +84,12 @@ func (h *isolatedHost) try(argv ...string) (string, error) {
 }
 
 // makePackage runs `make deb` with VERSION=version and returns the .deb.
+// The binary it builds goes to a temporary directory too, not bin/.
 func makePackage(t *testing.T, version string) string {
 	t.Helper()
 	dir := t.TempDir()
-	out := run(t, nil, "make", "-s", "-C", "..", "deb", "VERSION="+version, "DEB_DIR="+dir)
+	out := run(t, nil, "make", "-s", "-C", "..", "deb", "VERSION="+version,
+		"BIN="+filepath.Join(dir, "supermin-compile"), "DEB_DIR="+dir)
 	deb := strings.TrimSpace(lastLines(out, 1))
 	if _, err := os.Stat(deb); err != nil {
 		t.Fatalf("make deb said %q: %v", out, err)
@@ -101,7 +103,8 @@ var realSupermin = regexp.MustCompile(`^supermin 5\.[0-9.]+\n$`)
 // supermin`) supermin-compile, so libguestfs-test-tool, with nothing set
 // but TCG, builds its appliance with us and boots it; an upgrade keeps
 // that; removing the package brings supermin's own binary and man page
-// back, and supermin builds again.
+// back, and supermin builds again. And all that where supermin is not
+// installed.
 func TestDebianPackage(t *testing.T) {
 	needLibguestfs(t, "libguestfs-test-tool", "make", "dpkg-deb", "dpkg-shlibdeps", "man")
 	first, second := makePackage(t, "1.0~test1"), makePackage(t, "1.0~test2")
@@ -127,19 +130,18 @@ func TestDebianPackage(t *testing.T) {
 
 	h.run(t, "dpkg", "-r", "supermin-compile")
 	checkSuperminBack(t, h)
+
+	t.Run("without supermin", func(t *testing.T) { withoutSupermin(t, second) })
 }
 
-// TestDebianPackageWithoutSupermin: the package installs and goes away
-// cleanly where supermin is not installed: /usr/bin/supermin is us, then
-// nothing.
-func TestDebianPackageWithoutSupermin(t *testing.T) {
-	testtool.Need(t, "make", "dpkg-deb", "dpkg-shlibdeps", "supermin")
-	deb := makePackage(t, "1.0~test1")
+// withoutSupermin: the package installs and goes away cleanly where
+// supermin is not installed: /usr/bin/supermin is us, then nothing.
+func withoutSupermin(t *testing.T, deb string) {
 	h := newIsolatedHost(t)
 	h.run(t, "dpkg", "--remove", "--force-depends", "supermin")
 
 	h.run(t, "dpkg", "-i", deb)
-	if out, err := h.try("supermin", "--version"); err != nil || !strings.Contains(out, "supermin-compile 1.0~test1") {
+	if out, err := h.try("supermin", "--version"); err != nil || !strings.Contains(out, "supermin-compile 1.0~test2") {
 		t.Errorf("supermin --version with the package and no supermin: %v %q, want ours", err, out)
 	}
 	if _, err := h.try("test", "-e", "/usr/bin/supermin.distrib"); err == nil {

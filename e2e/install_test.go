@@ -16,8 +16,8 @@ import (
 // bash loads its completion.
 func TestMakeInstall(t *testing.T) {
 	testtool.Need(t, "make", "install", "man", "bash")
-	dest := t.TempDir()
-	run(t, nil, "make", "-s", "-C", "..", "install", "DESTDIR="+dest, "PREFIX=/opt/smc")
+	dest, bin := t.TempDir(), "BIN="+filepath.Join(t.TempDir(), "supermin-compile")
+	run(t, nil, "make", "-s", "-C", "..", "install", bin, "DESTDIR="+dest, "PREFIX=/opt/smc")
 
 	want := map[string]fs.FileMode{
 		"opt/smc/bin/supermin-compile":                               0o755,
@@ -64,7 +64,7 @@ func TestMakeInstall(t *testing.T) {
 
 	// Without PREFIX: /usr/local.
 	dflt := t.TempDir()
-	run(t, nil, "make", "-s", "-C", "..", "install", "DESTDIR="+dflt)
+	run(t, nil, "make", "-s", "-C", "..", "install", bin, "DESTDIR="+dflt)
 	if _, err := os.Stat(filepath.Join(dflt, "usr/local/bin/supermin-compile")); err != nil {
 		t.Errorf("make install without PREFIX: %v", err)
 	}

@@ -11,10 +11,11 @@ bin=$1 outdir=$3
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 # Debian versions start with a digit and keep '-' for the revision: git
-# describe's v1.2-3-gabc-dirty becomes 1.2+3+gabc+dirty, a bare commit
-# hash 0~gabc (older than any release).
+# describe's v1.2-3-gabc-dirty becomes 1.2+3+gabc+dirty, and a bare commit
+# hash (no tag yet; it may start with a digit) 0~gabc, older than any
+# release.
 version=$(printf '%s' "$2" | sed 's/^v//; s/-/+/g')
-case $version in [0-9]*) ;; *) version="0~g$version" ;; esac
+case $version in [0-9]*.*) ;; *) version="0~g$version" ;; esac
 arch=$(dpkg --print-architecture)
 
 stage=$(mktemp -d)

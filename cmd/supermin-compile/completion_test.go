@@ -52,10 +52,10 @@ func TestBashCompletion(t *testing.T) {
 
 func TestZshCompletion(t *testing.T) {
 	testtool.Need(t, "zsh")
-	script := `fpath=(${0:h} $fpath); autoload -Uz compinit && compinit -u -D && print -r -- $_comps[supermin-compile]`
+	script := `fpath=(${0:h} $fpath); autoload -Uz compinit && compinit -u -D && print -r -- $_comps[supermin-compile] $_comps[supermin]`
 	out, err := exec.Command("zsh", "-f", "-c", script, zshCompletion).CombinedOutput()
-	if err != nil || strings.TrimSpace(string(out)) != "_supermin-compile" {
-		t.Fatalf("zsh compinit does not bind supermin-compile to _supermin-compile: %v %q", err, out)
+	if err != nil || strings.TrimSpace(string(out)) != "_supermin-compile _supermin-compile" {
+		t.Fatalf("zsh compinit does not bind supermin-compile and supermin to _supermin-compile: %v %q", err, out)
 	}
 	// Every command is described in the zsh function.
 	text, err := os.ReadFile(zshCompletion)
