@@ -46,12 +46,18 @@ for d in usr etc var; do
 	mount -t overlay overlay -o "lowerdir=/$d,upperdir=$1/$d,workdir=$1/$d.work" "/$d"
 done
 mount --bind "$2" /var/tmp`
-	out, err := exec.Command("unshare", "--mount="+h.ns, "--propagation", "private",
-		"sh", "-c", script, "sh", upper, varTmp).CombinedOutput()
+	cmd := exec.Command("unshare", "--mount="+h.ns, "--propagation", "private", "sh", "-c", script, "sh", upper, varTmp)
+	out, err := cmd.CombinedOutput()
+	if cmd.Process != nil {
+		t.Cleanup(func() { exec.Command("umount", h.ns).Run() }) // bound even when the script failed
+	}
 	if err != nil {
 		testtool.Unavailable(t, "no private overlay of /usr, /etc and /var: "+err.Error()+": "+string(out))
 	}
-	t.Cleanup(func() { umount(t, h.ns) })
+	// dpkg must never write to the host's own /usr, /etc or /var.
+	if out := h.run(t, "stat", "-f", "-c", "%T", "/usr", "/etc", "/var"); out != strings.Repeat("overlayfs\n", 3) {
+		t.Fatalf("the namespace's /usr, /etc and /var are not all overlays: %q", out)
+	}
 	return h
 }
 
