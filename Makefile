@@ -33,3 +33,25 @@ bench: deps build
 
 clean:
 	rm -rf bin $(INIT)
+
+# Packaging and installation. PREFIX and DESTDIR as usual; DEB_DIR is where
+# `make deb` writes the .deb (see scripts/mkdeb.sh).
+PREFIX  ?= /usr/local
+DEB_DIR ?= bin
+
+.PHONY: deb install man
+
+deb: build
+	scripts/mkdeb.sh $(BIN) $(VERSION) $(DEB_DIR)
+
+install: build
+	install -D -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/supermin-compile
+	install -D -m 644 doc/supermin-compile.1 $(DESTDIR)$(PREFIX)/share/man/man1/supermin-compile.1
+	install -D -m 644 doc/completion/supermin-compile.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/supermin-compile
+	install -D -m 644 doc/completion/_supermin-compile \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_supermin-compile
+
+# Regenerates doc/supermin-compile.1 from the --help texts.
+man:
+	$(GO) test ./cmd/supermin-compile -run TestManPageIsCurrent -count=1 -update-man
