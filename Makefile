@@ -3,7 +3,7 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 BIN     := bin/supermin-compile
 INIT    := boot/initrd/bin/supermin-init
 
-.PHONY: all build init run test deps bench clean
+.PHONY: all build init run test deps bench libcompare clean
 
 all: build
 
@@ -30,6 +30,11 @@ test: deps init
 bench: deps build
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
 	scripts/bench-glob.sh
+
+# The libraries we do not use, measured against our code (README: Dependencies).
+libcompare: deps
+	cd tools/libcompare && $(GO) vet ./... && $(GO) test -count=1 -v . \
+		&& $(GO) test -run '^$$' -bench . -benchtime 10x -count 3 .
 
 clean:
 	rm -rf bin $(INIT)

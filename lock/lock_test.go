@@ -230,3 +230,24 @@ func TestRepositoryPackage(t *testing.T) {
 		t.Errorf("a lock of installed packages pins %v", pins)
 	}
 }
+
+// TestDriftAsData: each change carries whole values (Diff shortens them),
+// and a path that is not UTF-8 keeps its exact bytes in NameB64 while its
+// line escapes it as list does.
+func TestDriftAsData(t *testing.T) {
+	old, cur := sample(), sample()
+	cur.Hostfiles[0].SHA256 = strings.Repeat("9", 64)
+	cur.Hostfiles = append(cur.Hostfiles, HostFile{Path: "/etc/latin1-\xe9", Mode: "0644", Owner: "0:0"})
+	drift := Drift(old, cur)
+	lines := Diff(old, cur)
+	if len(drift) != 2 || len(lines) != 2 {
+		t.Fatalf("got %+v, lines %q", drift, lines)
+	}
+	if c := drift[1]; c.Op != Changed || c.Kind != "hostfile" || c.Name != "/etc/ld.so.cache" || c.Field != "sha256" ||
+		c.Old != strings.Repeat("e", 64) || c.New != strings.Repeat("9", 64) || c.NameB64 != nil {
+		t.Errorf("changed host file: %#v", c)
+	}
+	if c := drift[0]; c.Op != Added || string(c.NameB64) != "/etc/latin1-\xe9" || lines[0] != `+ /etc/latin1-\xe9` {
+		t.Errorf("non-UTF-8 path: %#v, line %q", c, lines[0])
+	}
+}

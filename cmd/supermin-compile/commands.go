@@ -29,11 +29,14 @@ commands:
   build APPLIANCE.toml           build the appliance (the default command)
   list [--json] [--locked] APPLIANCE.toml
                                  print the appliance's files, sorted by path
-  lock [--check] APPLIANCE.toml  write APPLIANCE.lock, or report drift from it
+  lock [--check [--json]] APPLIANCE.toml
+                                 write APPLIANCE.lock, or report drift from it
   diff [--json] A B              compare manifests, lock files or list --json outputs
   sbom [-o FILE] APPLIANCE.toml  describe the appliance as SPDX 2.3 JSON
-  resolve APPLIANCE.toml         print the package closure: name version arch
-  why APPLIANCE.toml NAME|PATH   show what brought a package or path in
+  resolve [--json] APPLIANCE.toml
+                                 print the package closure: name version arch
+  why [--json] APPLIANCE.toml NAME|PATH
+                                 show what brought a package or path in
   glob [-f FILE] PATTERN...      expand host-file globs (one pass)
   cache [prune [--keep-days N] [LOCKFILE...] | verify] [--cache-dir DIR]
                                  show, prune or check the download cache

@@ -40,7 +40,9 @@ func list(args []string) int {
 }
 
 func resolve(args []string) int {
-	m, code := parse(flag.NewFlagSet("resolve", flag.ContinueOnError), args)
+	fs := flag.NewFlagSet("resolve", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print JSON")
+	m, code := parse(fs, args)
 	if m == nil {
 		return code
 	}
@@ -50,6 +52,13 @@ func resolve(args []string) int {
 	}
 	for _, w := range append(r.Notes, r.Warnings...) {
 		fmt.Fprintln(os.Stderr, "supermin-compile:", w)
+	}
+	if *asJSON {
+		out := ResolveJSON{Packages: []ResolvedPackage{}}
+		for _, p := range r.Packages {
+			out.Packages = append(out.Packages, ResolvedPackage{p.Name, p.Version, p.Arch, r.Reasons[p.Name]})
+		}
+		return printJSON(out)
 	}
 	w := bufio.NewWriter(os.Stdout)
 	for _, p := range r.Packages {

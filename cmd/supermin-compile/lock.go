@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/supermin-compile/supermin-compile/lock"
 	"github.com/supermin-compile/supermin-compile/manifest"
@@ -21,12 +20,16 @@ var errDrift = errors.New("drift")
 func lockCmd(args []string) int {
 	fs := flag.NewFlagSet("lock", flag.ContinueOnError)
 	check := fs.Bool("check", false, "only report drift; exit 1 when the lock is out of date")
+	asJSON := fs.Bool("json", false, "with --check, print the drift as JSON")
 	m, res, code := planned(fs, args)
 	if res == nil {
 		return code
 	}
+	if *asJSON && !*check {
+		return usageError("lock: --json needs --check")
+	}
 	if *check {
-		if err := checkLock(m, res); err != nil {
+		if err := checkLockAs(m, res, *asJSON); err != nil {
 			return fail(err)
 		}
 		return 0
@@ -46,6 +49,12 @@ func lockCmd(args []string) int {
 // checkLock compares what the manifest resolves to with its lock file and
 // prints the difference.
 func checkLock(m *manifest.Manifest, res *planner.Result) error {
+	return checkLockAs(m, res, false)
+}
+
+// checkLockAs is checkLock; asJSON prints the difference on stdout as a
+// LockCheckJSON, even when there is none.
+func checkLockAs(m *manifest.Manifest, res *planner.Result, asJSON bool) error {
 	file := lock.PathFor(m.Path)
 	old, err := lock.Read(file)
 	if err != nil {
@@ -55,13 +64,22 @@ func checkLock(m *manifest.Manifest, res *planner.Result) error {
 	if err != nil {
 		return err
 	}
-	diff := lock.Diff(old, cur)
-	if len(diff) == 0 {
+	drift := lock.Drift(old, cur)
+	if asJSON {
+		if err := writeJSON(LockCheckJSON{Lock: file, Drift: append([]lock.Change{}, drift...)}); err != nil {
+			return err
+		}
+	}
+	if len(drift) == 0 {
 		return nil
 	}
-	fmt.Fprintf(os.Stderr, "supermin-compile: %s does not match what %s resolves to now:\n%s\n",
-		filepath.Base(file), filepath.Base(m.Path), strings.Join(diff, "\n"))
-	return fmt.Errorf("%w: %d differences; run 'supermin-compile lock %s' to accept them", errDrift, len(diff), m.Path)
+	if !asJSON {
+		fmt.Fprintf(os.Stderr, "supermin-compile: %s does not match what %s resolves to now:\n", filepath.Base(file), filepath.Base(m.Path))
+		for _, c := range drift {
+			fmt.Fprintln(os.Stderr, c)
+		}
+	}
+	return fmt.Errorf("%w: %d differences; run 'supermin-compile lock %s' to accept them", errDrift, len(drift), m.Path)
 }
 
 // writeAtomic replaces file with what write writes, through a temporary

@@ -10,18 +10,18 @@ import (
 	"github.com/supermin-compile/supermin-compile/globber"
 	"github.com/supermin-compile/supermin-compile/plan"
 	"github.com/supermin-compile/supermin-compile/planner"
-	"github.com/supermin-compile/supermin-compile/resolver"
 )
 
 // why explains what brought a package or a path into the appliance.
 func why(args []string) int {
 	fs := flag.NewFlagSet("why", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	asJSON := fs.Bool("json", false, "print JSON")
 	args, err := parseInterleaved(fs, args)
 	if err != nil || len(args) != 2 {
 		return usageError("why needs a manifest and a package name or path")
 	}
-	m, code := parse(fs, []string{"--", args[0]})
+	m, code := parse(flag.NewFlagSet("why", flag.ContinueOnError), []string{"--", args[0]})
 	if m == nil {
 		return code
 	}
@@ -31,7 +31,7 @@ func why(args []string) int {
 		if err != nil {
 			return fail(err)
 		}
-		return printChain(r, target)
+		return explain(WhyJSON{Target: target, Chain: r.Chain(target)}, *asJSON)
 	}
 	res, err := planner.Plan(m)
 	if err != nil {
@@ -41,36 +41,51 @@ func why(args []string) int {
 		if e.Path != target {
 			continue
 		}
-		fmt.Printf("%s: from %s\n", e.Path, e.Origin)
+		w := WhyJSON{Target: target, Origin: whyOrigin(e.Origin), Chain: []string{}}
 		if _, ok := res.Resolved.Reasons[e.Origin.Name]; e.Origin.Kind == plan.Package && ok {
-			return printChain(res.Resolved, e.Origin.Name)
+			w.Chain = res.Resolved.Chain(e.Origin.Name)
 		}
 		if e.Origin.Kind == plan.Host {
-			fmt.Println(hostReason(m.Hostfiles, e.Path))
+			w.Glob = hostGlob(m.Hostfiles, e.Path)
 		}
-		return 0
+		return explain(w, *asJSON)
 	}
 	fmt.Fprintf(os.Stderr, "supermin-compile: %s is not in the appliance\n", target)
 	return exitFail
 }
 
-func printChain(r *resolver.Result, name string) int {
-	chain := r.Chain(name)
-	if chain == nil {
-		fmt.Fprintf(os.Stderr, "supermin-compile: package %s is not in the closure\n", name)
+// explain prints w as text or JSON: a package's chain ("perl <- sleuthkit
+// (named in the manifest)"), or a path's origin followed by its package's
+// chain or the glob that matched it.
+func explain(w WhyJSON, asJSON bool) int {
+	if w.Origin == nil && w.Chain == nil {
+		fmt.Fprintf(os.Stderr, "supermin-compile: package %s is not in the closure\n", w.Target)
 		return exitFail
 	}
-	fmt.Println(strings.Join(chain, " <- "), "(named in the manifest)")
+	if asJSON {
+		return printJSON(w)
+	}
+	if w.Origin != nil {
+		fmt.Printf("%s: from %s\n", w.Target, w.Origin.word())
+	}
+	switch {
+	case len(w.Chain) > 0:
+		fmt.Println(strings.Join(w.Chain, " <- "), "(named in the manifest)")
+	case w.Glob != "":
+		fmt.Println("matched by hostfiles glob " + w.Glob)
+	case w.Origin.Kind == "host":
+		fmt.Println("a parent directory, as the host has it")
+	}
 	return 0
 }
 
-// hostReason names the hostfiles glob that matched path, or says that the
-// host gave it as a parent directory.
-func hostReason(globs []string, path string) string {
+// hostGlob names the hostfiles glob that matched path; "" when the host
+// gave it as a parent directory.
+func hostGlob(globs []string, path string) string {
 	for _, g := range globs {
 		if p, err := globber.Compile(g); err == nil && p.Match(path) {
-			return "matched by hostfiles glob " + g
+			return g
 		}
 	}
-	return "a parent directory, as the host has it"
+	return ""
 }
