@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/supermin-compile/supermin-compile/internal/sqlite"
 	"github.com/supermin-compile/supermin-compile/resolver"
@@ -99,13 +100,27 @@ func notSqlite(file string, err error) error {
 	return err
 }
 
-// Files lists p's paths under the root.
+// Files lists p's paths under the root, its %ghost files too where the
+// root has them: rpm leaves those to scriptlets or to run time (the
+// crypto-policies back-ends, a motd the admin wrote), and on the
+// installed system they are the package's, as supermin's rpm driver
+// takes them.
 func (d *DB) Files(p *resolver.Package) ([]resolver.File, error) {
 	root := d.root
 	if root == "" {
 		root = "/"
 	}
-	return d.set.files(p, root), nil
+	files := d.set.files(p, root)
+	for _, f := range d.meta[p].files {
+		if f.flags&fileGhost == 0 {
+			continue
+		}
+		host := strings.TrimSuffix(root, "/") + f.path
+		if _, err := os.Lstat(host); err == nil {
+			files = append(files, resolver.File{Path: f.path, HostPath: host, Conffile: f.flags&fileConfig != 0})
+		}
+	}
+	return files, nil
 }
 
 // Digest is "header-sha256:" and the SHA-256 of p's header as the
