@@ -187,14 +187,8 @@ func TestRpmRootPrepareBuild(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("--build: exit %d\n%s", r.code, r.stderr)
 	}
-	var files []string // what rpm lists, %ghost files where the root has them
-	for _, f := range rpmQuery(t, root, append([]string{"-l"}, closure...)...) {
-		if _, err := os.Lstat(filepath.Join(root, f)); err == nil {
-			files = append(files, f)
-		}
-	}
 	got := walked(t, filepath.Join(root, "appliance"))
-	sameSet(t, "chroot against rpm -ql of the closure", withoutFingerprint(got), withParents(files))
+	sameSet(t, "chroot against rpm -ql of the closure", withoutFingerprint(got), withParents(rpmFiles(t, root, closure)))
 
 	if r = inRoot(t, root, "--build", "-f", "chroot", "--if-newer", "-v", "-o", "/appliance", "/supermin.d"); !strings.Contains(r.stdout, notNeeded) {
 		t.Errorf("an unchanged host rebuilt:\n%s", r.stdout)
@@ -228,6 +222,56 @@ func TestRpmRootListDrivers(t *testing.T) {
 	if d := testtool.LineDiff(want, strings.Split(strings.TrimSpace(r.stdout), "\n")); r.code != 0 || d != "" {
 		t.Errorf("--list-drivers in the rpm root (exit %d):\n%s", r.code, d)
 	}
+}
+
+// rpmFiles is what rpm lists for pkgs that root has: all but the %ghost
+// files rpm did not create.
+func rpmFiles(t *testing.T, root string, pkgs []string) []string {
+	var files []string
+	for _, f := range rpmQuery(t, root, append([]string{"-l"}, pkgs...)...) {
+		if _, err := os.Lstat(filepath.Join(root, f)); err == nil {
+			files = append(files, f)
+		}
+	}
+	return files
+}
+
+// TestRpmRootExt2: --build -f ext2 on the rpm host gives an image that
+// e2fsck passes, holding the closure's files as rpm lists them and the
+// kernel's modules directory. The kernel is this host's, copied into the
+// root's /boot; its modules directory there holds only an empty
+// modules.dep, which is all the search asks for.
+func TestRpmRootExt2(t *testing.T) {
+	testtool.Need(t, "e2fsck", "debugfs")
+	kernels, _ := filepath.Glob("/boot/vmlinuz-*")
+	if len(kernels) == 0 {
+		testtool.Unavailable(t, "no kernel in /boot to copy into the rpm root")
+	}
+	root := rpmRoot(t, rpmRootPackages)
+	version := strings.TrimPrefix(filepath.Base(kernels[0]), "vmlinuz-")
+	modules := filepath.Join(root, "lib/modules", version)
+	for _, dir := range []string{filepath.Join(root, "boot"), modules} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run(t, nil, "cp", kernels[0], filepath.Join(root, "boot"))
+	writeFile(t, filepath.Join(modules, "modules.dep"), "")
+
+	asked := []string{"ngircd", "epel-release", "xmlstarlet"}
+	for _, args := range [][]string{append([]string{"--prepare", "--use-installed", "-o", "/supermin.d"}, asked...),
+		{"--build", "-f", "ext2", "-o", "/appliance", "/supermin.d"}} {
+		if r := inRoot(t, root, args...); r.code != 0 {
+			t.Fatalf("%v: exit %d\n%s", args, r.code, r.stderr)
+		}
+	}
+	img := filepath.Join(root, "appliance/root")
+	if out, err := exec.Command("e2fsck", "-fn", img).CombinedOutput(); err != nil {
+		t.Fatalf("e2fsck -fn: %v\n%s", err, out)
+	}
+	got := slices.DeleteFunc(walked(t, rdump(t, img)), func(p string) bool { return p == "/lost+found" })
+	want := append(rpmFiles(t, root, rpmClosure(t, root, asked)), "/lib/modules/"+version+"/modules.dep")
+	sameSet(t, "ext2 image against rpm -ql of the closure", got, withParents(want))
 }
 
 func sorted(s []string) []string { sort.Strings(s); return s }
