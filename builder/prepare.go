@@ -31,7 +31,7 @@ type PrepareFrom struct {
 
 // Prepare writes a supermin.d for names to output, as supermin --prepare
 // does: packages lists the installed ones, sorted, and base.tar.gz holds
-// the configuration files of their whole closure (see isConfig), from
+// the configuration files of their whole closure (see configEntry), from
 // the host or pristine from the packages (from), owned
 // 0:0, in path order, deterministic. Names that are not installed are
 // skipped. Like a build, it holds o.Exclusive and replaces only an output
