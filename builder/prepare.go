@@ -92,11 +92,14 @@ func prepare(root string, names []string, dir string, from PrepareFrom, logf fun
 		for _, c := range configs {
 			files = append(files, c.files...)
 		}
-	} else if _, onRpm := u.(*rpm.DB); onRpm && len(configs) > 0 {
-		return nil, errors.New("prepare: on an rpm host, the configuration files are taken from the installed files only: use --use-installed (downloading the packages from the host's dnf repositories is not supported)")
 	} else {
 		var done func()
-		if files, warnings, done, err = pristine(root, u.NativeArch(), configs, from.PackagerConfig, logf); err != nil {
+		if _, onRpm := u.(*rpm.DB); onRpm {
+			files, warnings, done, err = pristineRpm(root, configs, logf)
+		} else {
+			files, warnings, done, err = pristine(root, u.NativeArch(), configs, from.PackagerConfig, logf)
+		}
+		if err != nil {
 			return nil, err
 		}
 		defer done()

@@ -274,6 +274,53 @@ func TestRpmRootExt2(t *testing.T) {
 	sameSet(t, "ext2 image against rpm -ql of the closure", got, withParents(want))
 }
 
+// TestRpmRootPreparePristine: without --use-installed, the %config files
+// come from the packages as shipped, not as the host edited them: the
+// .rpm is downloaded from the host's repository (a createrepo_c one
+// served here, named in /etc/yum.repos.d, its signatures checked with
+// the EPEL key epel-release installed), as supermin's dnf download does.
+// rpm2cpio of the same .rpm is the oracle.
+func TestRpmRootPreparePristine(t *testing.T) {
+	root := rpmRoot(t, []string{"el/epel-release-7-5.noarch.rpm", "el/monkeysphere-0.37-1.el7.noarch.rpm"})
+	_, url := rpmRepo(t)
+	epel := filepath.Join(root, "etc/yum.repos.d/epel.repo") // the admin turns the mirrors off ...
+	b, err := os.ReadFile(epel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, epel, strings.Replace(string(b), "enabled=1", "enabled=0", 1))
+	writeFile(t, filepath.Join(root, "etc/yum.repos.d/local.repo"), // ... uses a local one ...
+		"[local]\nbaseurl="+url+"\ngpgcheck=1\ngpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-EPEL-7\n")
+	conf := filepath.Join(root, "etc/monkeysphere/monkeysphere.conf") // ... and edits a configuration file
+	b, err = os.ReadFile(conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, conf, string(b)+"# edited on the host\n")
+
+	if r := inRoot(t, root, "--prepare", "monkeysphere", "-o", "/supermin.d"); r.code != 0 {
+		t.Fatalf("--prepare: exit %d\n%s", r.code, r.stderr)
+	}
+	shipped := t.TempDir()
+	rpmFile := filepath.Join(testtool.Fixture(t, rpmFixtures), "el/monkeysphere-0.37-1.el7.noarch.rpm")
+	run(t, nil, "sh", "-c", `rpm2cpio "$1" | cpio -idm --quiet -D "$2"`, "sh", rpmFile, shipped)
+	got := untar(t, filepath.Join(root, "supermin.d/base.tar.gz"))
+	var want []string
+	for _, c := range rpmQuery(t, root, "-c", "monkeysphere") {
+		want = append(want, "."+c)
+		data, err := os.ReadFile(filepath.Join(shipped, c))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m, ok := got["."+c]; !ok || m.sha != sumOf(data) {
+			t.Errorf("base.tar.gz: %s is not the file the .rpm ships (in the tarball: %v)", c, ok)
+		}
+	}
+	if d := testtool.LineDiff(sorted(want), sorted(memberNames(got))); d != "" {
+		t.Errorf("base.tar.gz members (+) against rpm -qc monkeysphere (-):\n%s", d)
+	}
+}
+
 func sorted(s []string) []string { sort.Strings(s); return s }
 
 // statIn stats p as a process chrooted into root sees it when p itself
