@@ -96,6 +96,9 @@ func prepare(root string, names []string, dir string, from PrepareFrom, logf fun
 		var done func()
 		if _, onRpm := u.(*rpm.DB); onRpm {
 			files, warnings, done, err = pristineRpm(root, configs, logf)
+			if from.PackagerConfig != "" {
+				warnings = append(warnings, "--packager-config "+from.PackagerConfig+" is not read on an rpm host (dnf's configuration is not read)")
+			}
 		} else {
 			files, warnings, done, err = pristine(root, u.NativeArch(), configs, from.PackagerConfig, logf)
 		}
