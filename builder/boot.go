@@ -1,6 +1,7 @@
 package builder
 
 import (
+	"compress/gzip"
 	"fmt"
 	"io"
 	"os"
@@ -14,7 +15,7 @@ import (
 
 // writeBoot writes DIR/kernel, DIR/initrd and DIR/README.fixed.
 func writeBoot(m *manifest.Manifest, k *kernel.Kernel, clock planner.Clock, dir string) error {
-	if err := installKernel(k.Path, filepath.Join(dir, "kernel"), m.Kernel.Copy); err != nil {
+	if err := installKernel(k, filepath.Join(dir, "kernel"), m.Kernel.Copy); err != nil {
 		return err
 	}
 	p, err := planner.InitrdPlan(m, k, clock)
@@ -36,23 +37,31 @@ func writeBoot(m *manifest.Manifest, k *kernel.Kernel, clock planner.Clock, dir 
 }
 
 // installKernel copies the kernel (a fresh mtime, as supermin's cp) or
-// symlinks it.
-func installKernel(src, dst string, copyIt bool) error {
-	if !copyIt {
-		return os.Symlink(src, dst)
+// symlinks it; a kernel to gunzip is always written, decompressed.
+func installKernel(k *kernel.Kernel, dst string, copyIt bool) error {
+	if !copyIt && !k.Gunzip {
+		return os.Symlink(k.Path, dst)
 	}
-	in, err := os.Open(src)
+	in, err := os.Open(k.Path)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
+	var r io.Reader = in
+	if k.Gunzip {
+		zr, err := gzip.NewReader(in)
+		if err != nil {
+			return fmt.Errorf("decompressing kernel %s: %w", k.Path, err)
+		}
+		r = zr
+	}
 	out, err := os.Create(dst)
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(out, in); err != nil {
+	if _, err := io.Copy(out, r); err != nil {
 		out.Close()
-		return fmt.Errorf("copying kernel %s: %w", src, err)
+		return fmt.Errorf("copying kernel %s: %w", k.Path, err)
 	}
 	return out.Close()
 }

@@ -11,10 +11,11 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/supermin-compile/supermin-compile/manifest"
 	"github.com/supermin-compile/supermin-compile/plan"
 	"github.com/supermin-compile/supermin-compile/planner"
 	"github.com/supermin-compile/supermin-compile/resolver"
-	"github.com/supermin-compile/supermin-compile/resolver/dpkg"
+	"github.com/supermin-compile/supermin-compile/resolver/rpm"
 )
 
 // PrepareFrom says where Prepare takes the configuration files from.
@@ -30,8 +31,8 @@ type PrepareFrom struct {
 
 // Prepare writes a supermin.d for names to output, as supermin --prepare
 // does: packages lists the installed ones, sorted, and base.tar.gz holds
-// the configuration files (regular files under /etc/) of their whole
-// closure, from the host or pristine from the packages (from), owned
+// the configuration files of their whole closure (see configEntry), from
+// the host or pristine from the packages (from), owned
 // 0:0, in path order, deterministic. Names that are not installed are
 // skipped. Like a build, it holds o.Exclusive and replaces only an output
 // it may (o.Force, or a directory of nothing but what supermin --prepare
@@ -55,7 +56,7 @@ func prepare(root string, names []string, dir string, from PrepareFrom, logf fun
 	if len(names) == 0 {
 		return nil, errors.New("prepare: no input packages specified")
 	}
-	u, err := dpkg.Open(root)
+	u, err := planner.OpenSource(manifest.Source{Root: root}) // dpkg or rpm, as installed
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +94,15 @@ func prepare(root string, names []string, dir string, from PrepareFrom, logf fun
 		}
 	} else {
 		var done func()
-		if files, warnings, done, err = pristine(root, u.NativeArch(), configs, from.PackagerConfig, logf); err != nil {
+		if _, onRpm := u.(*rpm.DB); onRpm {
+			files, warnings, done, err = pristineRpm(root, configs, logf)
+			if from.PackagerConfig != "" {
+				warnings = append(warnings, "--packager-config "+from.PackagerConfig+" is not read on an rpm host (dnf's configuration is not read)")
+			}
+		} else {
+			files, warnings, done, err = pristine(root, u.NativeArch(), configs, from.PackagerConfig, logf)
+		}
+		if err != nil {
 			return nil, err
 		}
 		defer done()
@@ -108,8 +117,7 @@ func prepare(root string, names []string, dir string, from PrepareFrom, logf fun
 }
 
 // configs are one package's configuration files, as supermin counts
-// them: the paths it ships under /etc/ that are regular files on the
-// host.
+// them (configEntry).
 type configs struct {
 	pkg   *resolver.Package
 	files []plan.Entry // the host's
@@ -118,6 +126,7 @@ type configs struct {
 // configFiles lists the configuration files of each of pkgs that has
 // some.
 func configFiles(u resolver.Universe, pkgs []*resolver.Package) ([]configs, error) {
+	_, onRpm := u.(*rpm.DB)
 	var l []configs
 	for _, p := range pkgs {
 		files, err := u.Files(p)
@@ -126,12 +135,7 @@ func configFiles(u resolver.Universe, pkgs []*resolver.Package) ([]configs, erro
 		}
 		c := configs{pkg: p}
 		for _, f := range files {
-			if !strings.HasPrefix(f.Path, "/etc/") {
-				continue
-			}
-			e, err := planner.HostEntry("/", f.HostPath, plan.FromPackage(p.Name))
-			if err == nil && e.Type == plan.Regular {
-				e.Path = f.Path
+			if e, ok := configEntry(onRpm, f, p); ok {
 				c.files = append(c.files, e)
 			}
 		}
@@ -140,6 +144,23 @@ func configFiles(u resolver.Universe, pkgs []*resolver.Package) ([]configs, erro
 		}
 	}
 	return l, nil
+}
+
+// configEntry returns the host's f when it goes into base.tar.gz: a
+// configuration file (planner.SuperminConfig) that the host can open, as
+// supermin checks; so on an rpm host a %config symbolic link that
+// resolves is kept, as a link, as tar keeps it.
+func configEntry(onRpm bool, f resolver.File, p *resolver.Package) (plan.Entry, bool) {
+	e, err := planner.HostEntry("/", f.HostPath, plan.FromPackage(p.Name))
+	if err != nil || !planner.SuperminConfig(onRpm, f, e.Type) {
+		return plan.Entry{}, false
+	}
+	e.Path = f.Path
+	if e.Type == plan.Regular {
+		return e, true
+	}
+	_, err = os.Stat(f.HostPath)
+	return e, e.Type == plan.Symlink && err == nil
 }
 
 // writeBase writes the tarball: names "./etc/...", owner root, mtimes from
@@ -160,9 +181,15 @@ func writeBase(file string, entries []plan.Entry) error {
 		}
 		h := &tar.Header{Typeflag: tar.TypeReg, Name: "." + e.Path, Mode: int64(e.Perm()), Size: e.Size,
 			ModTime: mtime.Truncate(1e9), Uname: "root", Gname: "root", Format: tar.FormatGNU}
+		if e.Type == plan.Symlink {
+			h.Typeflag, h.Linkname, h.Size = tar.TypeSymlink, e.Link, 0
+		}
 		if err := tw.WriteHeader(h); err != nil {
 			f.Close()
 			return fmt.Errorf("%s: %w", file, err)
+		}
+		if e.Type != plan.Regular {
+			continue
 		}
 		if err := plan.CopyData(tw, &e); err != nil {
 			f.Close()

@@ -45,7 +45,11 @@ func debConfigs(u *deb.Universe, cs []configs, notes []string, logf func(string,
 	for _, n := range notes {
 		logf("prepare: %s", n)
 	}
-	debs, warnings, err := match(u, cs)
+	d, err := resolver.NewDebian(u.NativeArch())
+	if err != nil {
+		return nil, nil, err
+	}
+	debs, warnings, err := matchIn(u, d, cs, "the host's apt repositories")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -76,16 +80,13 @@ func architectures(native string, cs []configs) []string {
 	return archs
 }
 
-// match finds the repository package of each installed one in cs: the
-// same name, architecture and version. When the repositories no longer
-// have that version, it takes the newest newer one, which is what
-// supermin's `apt-get download NAME` fetches, and says so; a package
-// with neither is an error naming it, as apt-get download fails.
-func match(u *deb.Universe, cs []configs) ([]*resolver.Package, []string, error) {
-	d, err := resolver.NewDebian(u.NativeArch())
-	if err != nil {
-		return nil, nil, err
-	}
+// matchIn finds the repository package of each installed one in cs, in
+// u (where, for messages), versions ordered by d: the same name,
+// architecture and version. When the repositories no longer have that
+// version, it takes the newest newer one, which is what supermin's
+// `apt-get download NAME` or `dnf download NAME.ARCH` fetches, and says
+// so; a package with neither is an error naming it, as those fail.
+func matchIn(u resolver.Universe, d resolver.Dialect, cs []configs, where string) ([]*resolver.Package, []string, error) {
 	byID := map[string][]*resolver.Package{}
 	for _, p := range u.Packages() {
 		byID[p.ID()] = append(byID[p.ID()], p)
@@ -115,8 +116,8 @@ func match(u *deb.Universe, cs []configs) ([]*resolver.Package, []string, error)
 		debs[i] = newest
 	}
 	if len(missing) > 0 {
-		return nil, nil, fmt.Errorf("prepare: no version of these packages, as installed or newer, in the host's apt repositories, so their pristine configuration files cannot be had (update the host, or use --use-installed to take the host's files):\n  %s",
-			strings.Join(missing, "\n  "))
+		return nil, nil, fmt.Errorf("prepare: no version of these packages, as installed or newer, in %s, so their pristine configuration files cannot be had (update the host, or use --use-installed to take the host's files):\n  %s",
+			where, strings.Join(missing, "\n  "))
 	}
 	return debs, warnings, nil
 }
@@ -125,6 +126,13 @@ func match(u *deb.Universe, cs []configs) ([]*resolver.Package, []string, error)
 // host's configuration files of the installed package), as regular
 // files: owner and group are set by the tarball.
 func debFiles(u *deb.Universe, p *resolver.Package, host []plan.Entry) ([]plan.Entry, error) {
+	return packageFiles(u, p, host, false)
+}
+
+// packageFiles returns the members of p's archive at the paths of host,
+// regular files (a hard link read as its target) and, if symlinks, the
+// symbolic links.
+func packageFiles(u resolver.ArchiveUniverse, p *resolver.Package, host []plan.Entry, symlinks bool) ([]plan.Entry, error) {
 	entries, err := u.Entries(p)
 	if err != nil {
 		return nil, err
@@ -139,6 +147,9 @@ func debFiles(u *deb.Universe, p *resolver.Package, host []plan.Entry) ([]plan.E
 		if target, ok := regular[e.Link]; ok && e.Type == plan.Hardlink {
 			target.Path = e.Path
 			e = target
+		}
+		if e.Type == plan.Symlink && symlinks && want[e.Path] {
+			files = append(files, e)
 		}
 		if e.Type != plan.Regular {
 			continue

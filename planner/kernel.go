@@ -5,8 +5,9 @@ import (
 	"io/fs"
 	"path"
 	"path/filepath"
-	"runtime"
 	"strings"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/supermin-compile/supermin-compile/boot/initrd"
 	"github.com/supermin-compile/supermin-compile/boot/kernel"
@@ -34,11 +35,14 @@ func FindKernel(m *manifest.Manifest) (*kernel.Kernel, error) {
 	return k, nil
 }
 
+// hostCPU is this machine's CPU as uname -m names it (x86_64, aarch64,
+// riscv64, armv7l, ...), the host_cpu supermin was configured with.
 func hostCPU() string {
-	if runtime.GOARCH == "arm64" {
-		return "aarch64"
+	var u unix.Utsname
+	if unix.Uname(&u) != nil {
+		return ""
 	}
-	return map[string]string{"amd64": "x86_64", "386": "i686"}[runtime.GOARCH]
+	return unix.ByteSliceToString(u.Machine[:])
 }
 
 // ModulesLayer describes the kernel's modules directory as

@@ -18,6 +18,7 @@ import (
 	"github.com/supermin-compile/supermin-compile/manifest"
 	"github.com/supermin-compile/supermin-compile/plan"
 	"github.com/supermin-compile/supermin-compile/resolver"
+	"github.com/supermin-compile/supermin-compile/resolver/rpm"
 )
 
 // AbsentFiles counts paths that a package lists but the host does not
@@ -92,14 +93,15 @@ func openable(p string) *fs.PathError {
 type Excluder interface{ Excluded(path string) bool }
 
 // PackageLayer describes the files of the resolved packages from the host,
-// minus excluded paths, and minus configuration files (regular files under
-// /etc/) when dropConfig is set, as supermin takes those from its base
+// minus excluded paths, and minus configuration files (SuperminConfig)
+// when dropConfig is set, as supermin takes those from its base
 // tarball. Files the host lacks are counted in absent; files it may not
 // read are left out and listed in unreadable.
 func PackageLayer(u resolver.Universe, pkgs []*resolver.Package, ex Excluder, dropConfig bool, absent *AbsentFiles, unreadable *Unreadable) (Layer, error) {
 	if au, ok := u.(resolver.ArchiveUniverse); ok {
 		return archiveLayer(au, pkgs, ex)
 	}
+	_, onRpm := u.(*rpm.DB)
 	var l Layer
 	tree := installedTree(u)
 	for _, p := range pkgs {
@@ -119,7 +121,7 @@ func PackageLayer(u resolver.Universe, pkgs []*resolver.Package, ex Excluder, dr
 				absent.add(f.HostPath)
 				continue
 			}
-			if dropConfig && e.Type == plan.Regular && strings.HasPrefix(f.Path, "/etc/") {
+			if dropConfig && SuperminConfig(onRpm, f, e.Type) {
 				continue
 			}
 			if !readable(e, hp, unreadable) {
@@ -155,6 +157,18 @@ func installedEntry(tree *rootfs.Tree, f resolver.File, origin plan.Origin) (pla
 	}
 	e, err := hostEntry(path.Join("/", hp), f.Path, origin)
 	return e, hp, err
+}
+
+// SuperminConfig says whether supermin's driver counts f, of type t on
+// the host, as a configuration file, which its --prepare puts in
+// base.tar.gz and its --build takes from there: on an rpm host, a file
+// the header flags %config (RPMFILE_CONFIG), wherever it is; on a dpkg
+// host, a regular file under /etc/ (dpkg's conffiles are not consulted).
+func SuperminConfig(onRpm bool, f resolver.File, t plan.Type) bool {
+	if onRpm {
+		return f.Conffile
+	}
+	return t == plan.Regular && strings.HasPrefix(f.Path, "/etc/")
 }
 
 // archiveLayer describes the files of packages that come from archives,

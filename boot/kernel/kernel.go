@@ -26,6 +26,10 @@ type Kernel struct {
 	Path       string // the kernel image
 	Version    string // e.g. 6.1.0-56-amd64
 	ModulesDir string // e.g. /lib/modules/6.1.0-56-amd64
+	// Gunzip says the image is gzip-compressed and must be decompressed
+	// before it boots: on RISC-V, as supermin does, since nothing there
+	// (firmware, qemu -kernel) decompresses a kernel.
+	Gunzip bool
 }
 
 // Options steer the search. Empty fields mean "search".
@@ -40,6 +44,15 @@ type Options struct {
 // SUPERMIN_KERNEL, SUPERMIN_KERNEL_VERSION and SUPERMIN_MODULES
 // environment variables, then the search.
 func Find(o Options) (*Kernel, error) {
+	k, err := find(o)
+	if err != nil {
+		return nil, err
+	}
+	k.Gunzip = strings.HasPrefix(cpu(o), "riscv") && gzipped(k.Path)
+	return k, nil
+}
+
+func find(o Options) (*Kernel, error) {
 	if o.Root == "" {
 		o.Root = "/"
 	}
@@ -108,6 +121,19 @@ func explicit(o Options) (*Kernel, error) {
 		return nil, fmt.Errorf("kernel %s: modules directory %s has no modules.dep; set SUPERMIN_MODULES", o.Path, k.ModulesDir)
 	}
 	return k, nil
+}
+
+// gzipped reports whether file starts as a gzip stream does (magic and
+// deflate), as supermin checks.
+func gzipped(file string) bool {
+	f, err := os.Open(file)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var magic [3]byte
+	_, err = io.ReadFull(f, magic[:])
+	return err == nil && magic == [3]byte{0x1f, 0x8b, 0x08}
 }
 
 // readable opens the kernel; Ubuntu ships /boot/vmlinuz-* mode 0600.
@@ -181,29 +207,61 @@ func cpu(o Options) string {
 	return o.HostCPU
 }
 
-// matchingCPU keeps kernels whose name ends in the host CPU's suffix
-// (Debian -amd64, Fedora .x86_64 both end in one of these).
+// matchingCPU keeps kernels whose name ends in one of the host CPU's
+// models (cpuModels): "-MODEL", as supermin's vmlinu?-*-MODEL, or
+// ".MODEL", Fedora's naming.
 func matchingCPU(o Options, files []string) []string {
-	c := cpu(o)
-	models := map[string][]string{
-		"x86_64": {"amd64", "x86_64"}, "amd64": {"amd64", "x86_64"},
-		"aarch64": {"arm64", "aarch64"}, "ppc64le": {"powerpc64le", "ppc64le"}, "ppc64el": {"powerpc64le"},
-		"ppc": {"ppc", "powerpc", "powerpc64"}, "ppc64": {"ppc64", "powerpc64"},
-		"sparc64": {"sparc64"}, "s390x": {"s390x"}, "riscv64": {"riscv64"},
-	}[c]
-	if models == nil {
-		models = []string{c}
+	models := cpuModels(cpu(o))
+	matches := func(name string) bool {
+		for _, m := range models {
+			dash, _ := path.Match("vmlinu?-*-"+m, name)
+			dot, _ := path.Match("vmlinu?-*."+m, name)
+			if dash || dot {
+				return true
+			}
+		}
+		return false
 	}
 	var out []string
 	for _, f := range files {
-		for _, m := range models {
-			if strings.HasSuffix(f, "-"+m) || strings.HasSuffix(f, "."+m) {
-				out = append(out, f)
-				break
-			}
+		if matches(filepath.Base(f)) {
+			out = append(out, f)
 		}
 	}
 	return out
+}
+
+// cpuModels are the kernel flavours (glob patterns) that boot on a host
+// CPU, as supermin's patt_of_cpu lists them, plus ppc64le and ppc64's
+// own names.
+func cpuModels(c string) []string {
+	switch c {
+	case "mips", "mips64":
+		return []string{c, "*-malta"}
+	case "ppc", "powerpc", "powerpc64":
+		return []string{"ppc", "powerpc", "powerpc64"}
+	case "ppc64":
+		return []string{"ppc64", "powerpc64"}
+	case "sparc", "sparc64":
+		return []string{"sparc", "sparc64"}
+	case "amd64", "x86_64":
+		return []string{"amd64", "x86_64"}
+	case "parisc", "parisc64":
+		return []string{"hppa", "hppa64"}
+	case "ppc64el":
+		return []string{"powerpc64le"}
+	case "ppc64le":
+		return []string{"powerpc64le", "ppc64le"}
+	case "aarch64":
+		return []string{"aarch64", "arm64"}
+	}
+	switch {
+	case len(c) >= 4 && c[0] == 'i' && c[2] == '8' && c[3] == '6': // i386 ... i686
+		return []string{"?86"}
+	case strings.HasPrefix(c, "armv7"):
+		return []string{"armmp"}
+	}
+	return []string{c}
 }
 
 func newestFirst(ks []*Kernel) []*Kernel {

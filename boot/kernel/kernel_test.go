@@ -204,3 +204,67 @@ func TestHeaderVersionOfHostKernel(t *testing.T) {
 		}
 	}
 }
+
+// TestCPUPatterns: for each host CPU, the /boot kernels preferred are
+// those supermin's patterns (vmlinu?-*-MODEL) pick among the flavours
+// distributions name their kernels after.
+func TestCPUPatterns(t *testing.T) {
+	names := []string{"vmlinuz-6.1.0-9-amd64", "vmlinuz-6.5.6-300.fc39.x86_64", "vmlinuz-6.1.0-9-686", "vmlinuz-6.1.0-9-686-pae",
+		"vmlinuz-3.16.0-4-586", "vmlinuz-6.1.0-9-armmp", "vmlinuz-6.1.0-9-armmp-lpae", "vmlinuz-6.1.0-9-arm64",
+		"vmlinuz-4.19.0-20-4kc-malta", "vmlinuz-4.19.0-20-5kc-malta", "vmlinuz-6.1.0-9-mips64", "vmlinuz-6.1.0-9-powerpc64le",
+		"vmlinuz-6.1.0-9-powerpc64", "vmlinuz-6.1.0-9-sparc64", "vmlinuz-6.1.0-9-hppa64", "vmlinuz-6.1.0-9-riscv64",
+		"vmlinuz-6.1.0-9-s390x"}
+	for _, tc := range []struct {
+		cpu  string
+		want []string
+	}{
+		{"x86_64", []string{"vmlinuz-6.1.0-9-amd64", "vmlinuz-6.5.6-300.fc39.x86_64"}},
+		{"amd64", []string{"vmlinuz-6.1.0-9-amd64", "vmlinuz-6.5.6-300.fc39.x86_64"}},
+		{"i686", []string{"vmlinuz-6.1.0-9-686", "vmlinuz-3.16.0-4-586"}},
+		{"i386", []string{"vmlinuz-6.1.0-9-686", "vmlinuz-3.16.0-4-586"}},
+		{"armv7l", []string{"vmlinuz-6.1.0-9-armmp"}},
+		{"armv7hl", []string{"vmlinuz-6.1.0-9-armmp"}},
+		{"aarch64", []string{"vmlinuz-6.1.0-9-arm64"}},
+		{"mips", []string{"vmlinuz-4.19.0-20-4kc-malta", "vmlinuz-4.19.0-20-5kc-malta"}},
+		{"mips64", []string{"vmlinuz-4.19.0-20-4kc-malta", "vmlinuz-4.19.0-20-5kc-malta", "vmlinuz-6.1.0-9-mips64"}},
+		{"ppc64el", []string{"vmlinuz-6.1.0-9-powerpc64le"}},
+		{"ppc64le", []string{"vmlinuz-6.1.0-9-powerpc64le"}},
+		{"powerpc", []string{"vmlinuz-6.1.0-9-powerpc64"}},
+		{"ppc64", []string{"vmlinuz-6.1.0-9-powerpc64"}},
+		{"sparc", []string{"vmlinuz-6.1.0-9-sparc64"}},
+		{"parisc64", []string{"vmlinuz-6.1.0-9-hppa64"}},
+		{"riscv64", []string{"vmlinuz-6.1.0-9-riscv64"}},
+		{"s390x", []string{"vmlinuz-6.1.0-9-s390x"}},
+	} {
+		got := matchingCPU(Options{HostCPU: tc.cpu}, names)
+		if d := testtool.LineDiff(tc.want, got); d != "" {
+			t.Errorf("host CPU %s:\n%s", tc.cpu, d)
+		}
+	}
+}
+
+// TestRiscvGunzip: on RISC-V a gzip-compressed kernel (made by gzip) is
+// to be decompressed before it boots, as supermin does; an uncompressed
+// one, or one for another CPU, is taken as it is.
+func TestRiscvGunzip(t *testing.T) {
+	testtool.Need(t, "gzip")
+	root := t.TempDir()
+	fakeKernel(t, filepath.Join(root, "boot/vmlinuz-6.1.0-9-riscv64"), "")
+	modulesDep(t, root, "6.1.0-9-riscv64")
+	plain := filepath.Join(root, "plain")
+	fakeKernel(t, plain, "")
+	testtool.Output(t, nil, "gzip", "-n", filepath.Join(root, "boot/vmlinuz-6.1.0-9-riscv64"))
+	must(t, os.Rename(filepath.Join(root, "boot/vmlinuz-6.1.0-9-riscv64.gz"), filepath.Join(root, "boot/vmlinuz-6.1.0-9-riscv64")))
+	for _, tc := range []struct {
+		cpu, path string
+		want      bool
+	}{{"riscv64", "", true}, {"riscv64", plain, false}, {"aarch64", "", false}} {
+		k, err := Find(Options{HostCPU: tc.cpu, Root: root, Getenv: noEnv, Path: tc.path, Version: "6.1.0-9-riscv64"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k.Gunzip != tc.want {
+			t.Errorf("host CPU %s, kernel %s: Gunzip %v, want %v", tc.cpu, k.Path, k.Gunzip, tc.want)
+		}
+	}
+}

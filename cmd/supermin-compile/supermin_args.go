@@ -104,7 +104,7 @@ func parseSupermin(args []string) (a *superminArgs, code int, done bool) {
 			fmt.Printf("supermin %s (supermin-compile %s)\n", superminVersion, version)
 			return nil, 0, true
 		case "--list-drivers":
-			fmt.Println("debian/dpkg\tdetected")
+			listDrivers(os.Stdout, "/")
 			return nil, 0, true
 		case "--names":
 			return nil, superminError("%s", namesError), true

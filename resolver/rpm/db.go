@@ -186,13 +186,27 @@ func readBDB(file string, each func(uint32, []byte) error) error {
 	})
 }
 
-// Files lists p's paths under the root.
+// Files lists p's paths under the root, its %ghost files too where the
+// root has them: rpm leaves those to scriptlets or to run time (the
+// crypto-policies back-ends, a motd the admin wrote), and on the
+// installed system they are the package's, as supermin's rpm driver
+// takes them.
 func (d *DB) Files(p *resolver.Package) ([]resolver.File, error) {
 	root := d.root
 	if root == "" {
 		root = "/"
 	}
-	return d.set.files(p, root), nil
+	files := d.set.files(p, root)
+	for _, f := range d.meta[p].files {
+		if f.flags&fileGhost == 0 {
+			continue
+		}
+		host := strings.TrimSuffix(root, "/") + f.path
+		if _, err := os.Lstat(host); err == nil {
+			files = append(files, resolver.File{Path: f.path, HostPath: host, Conffile: f.flags&fileConfig != 0})
+		}
+	}
+	return files, nil
 }
 
 // Digest is "header-sha256:" and the SHA-256 of p's header as the
