@@ -34,9 +34,9 @@ func listJSON(t *testing.T, manifest string) map[string]listEntry {
 	return byPath
 }
 
-// rpmRoot installs fixture packages into root with Debian's rpm, as an rpm
+// rpmInstall installs fixture packages into root with Debian's rpm, as an rpm
 // host has them (no scripts: the layout is what the payloads make).
-func rpmRoot(t *testing.T, root string, pkgs ...string) {
+func rpmInstall(t *testing.T, root string, pkgs ...string) {
 	dir := testtool.Fixture(t, rpmFixtures)
 	args := []string{"rpm", "--root", root, "--dbpath", "/var/lib/rpm", "--nodeps", "--noscripts", "--nosignature", "-i"}
 	for _, p := range pkgs {
@@ -57,7 +57,7 @@ func rpmdbManifest(t *testing.T, root string, pkgs ...string) string {
 func TestRpmRootLayout(t *testing.T) {
 	testtool.Need(t, "rpm")
 	root := t.TempDir()
-	rpmRoot(t, root, "fedora/ngircd-22-2.fc22.x86_64.rpm", "fedora/hello-2.12.1-2.fc39.x86_64.rpm")
+	rpmInstall(t, root, "fedora/ngircd-22-2.fc22.x86_64.rpm", "fedora/hello-2.12.1-2.fc39.x86_64.rpm")
 	m := rpmdbManifest(t, root, "ngircd", "hello")
 	got := listJSON(t, m)
 	if e := got["/var/run/ngircd"]; e.Type != "dir" || e.Origin != "ngircd" {
@@ -99,7 +99,7 @@ func TestRpmRootLinkedDirectory(t *testing.T) {
 			if err := os.Symlink(target, filepath.Join(root, "var/run")); err != nil {
 				t.Fatal(err)
 			}
-			rpmRoot(t, root, "fedora/ngircd-22-2.fc22.x86_64.rpm")
+			rpmInstall(t, root, "fedora/ngircd-22-2.fc22.x86_64.rpm")
 			fi, err := os.Lstat(filepath.Join(root, "run/ngircd"))
 			if err != nil {
 				t.Fatalf("rpm did not install ngircd's directory through the root's link: %v", err)

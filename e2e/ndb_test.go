@@ -7,7 +7,6 @@ import (
 	"hash/adler32"
 	"os"
 	"os/exec"
-	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -64,21 +63,6 @@ func TestRpmdbNDBChroot(t *testing.T) {
 	run(t, nil, binary(t), "build", m, "-o", out)
 	sameSet(t, "the chroot", walked(t, out), append(withParents(want), "/.supermin-compile.fingerprint"))
 	t.Logf("%d packages, %d paths", len(names), len(want))
-}
-
-// withParents adds the directories above each path, and "/".
-func withParents(paths []string) []string {
-	set := map[string]bool{"/": true}
-	for _, p := range paths {
-		for ; p != "/"; p = path.Dir(p) {
-			set[p] = true
-		}
-	}
-	var out []string
-	for p := range set {
-		out = append(out, p)
-	}
-	return out
 }
 
 // splitHeaders splits `rpmdb --exportdb` output into header blobs: each
