@@ -14,8 +14,10 @@ init:
 build: init
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/supermin-compile
 
-# The main job: build the minimal example appliance from this host.
+# The main job: build the minimal example appliance from this host, after
+# installing a kernel (as root on Debian) if the host has none.
 run: build
+	scripts/install-deps.sh run
 	./$(BIN) build examples/minimal.toml
 
 deps:
