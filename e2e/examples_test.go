@@ -70,3 +70,32 @@ func typeAtShell(out io.Reader, in io.WriteCloser, ready, command, want string) 
 	}
 	return console, false
 }
+
+// TestCentOS7Boots builds examples/centos7.toml, a CentOS 7 appliance from
+// real .rpm files, as a chroot that matches what rpm lists of them and as
+// an ext2 appliance that boots and prints the release the package holds.
+func TestCentOS7Boots(t *testing.T) {
+	testtool.Need(t, "qemu-system-x86_64", "rpm", "rpm2cpio", "cpio", "busybox")
+	testtool.Root(t)
+	testtool.Fixture(t, rpmFixtures)
+	const manifest = "../examples/centos7.toml"
+	rpms := rpmsOf(t, "../examples/centos7-rpms", resolved(t, manifest))
+	tree := filepath.Join(t.TempDir(), "chroot")
+	run(t, nil, binary(t), "build", manifest, "--format", "chroot", "-o", tree)
+	checkRpmTree(t, tree, rpms)
+
+	var release string
+	for _, f := range rpms {
+		release += run(t, nil, "sh", "-c", `rpm2cpio "$1" | cpio -i --quiet --to-stdout ./etc/centos-release`, "sh", f)
+	}
+	release = strings.TrimSpace(release)
+	if release == "" {
+		t.Fatalf("no /etc/centos-release in %v", rpms)
+	}
+	dir := filepath.Join(t.TempDir(), "centos7.d")
+	run(t, nil, binary(t), "build", manifest, "-o", dir)
+	_, console := bootConsole(t, dir, "/dev/vda")
+	if !strings.Contains(strings.Join(console, "\n"), marker+": "+release) {
+		t.Errorf("the appliance did not print %q; last lines:\n%s", release, strings.Join(tail(console, 20), "\n"))
+	}
+}
