@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,5 +57,37 @@ func BenchmarkInitSelfVsEmbedded(b *testing.B) {
 			d = append(d, bootQEMU(b, dir, "/dev/vda"))
 		}
 		fmt.Printf("init %s: initrd %d bytes, boot to marker (TCG, median of 5) %v\n", c.name, fi.Size(), medianOf(d).Round(time.Millisecond))
+	}
+}
+
+// TestLibguestfsWithGoInstalled: libguestfs boots the appliance that a
+// go-installed supermin-compile, as its supermin, builds with itself as
+// the initrd's /init.
+func TestLibguestfsWithGoInstalled(t *testing.T) {
+	needLibguestfs(t, "libguestfs-test-tool")
+	_, bin := goInstalled(t)
+	cache, tmp, work := t.TempDir(), t.TempDir(), t.TempDir()
+	out, err := runLong(t, "libguestfs-test-tool", 10*time.Minute, work, libguestfsEnv(cache, tmp),
+		withOurSupermin(bin, "libguestfs-test-tool")...)
+	if err != nil || !strings.Contains(out, testFinishedOK) {
+		t.Fatalf("libguestfs-test-tool with a go-installed supermin: %v, no %q; last lines:\n%s", err, testFinishedOK, lastLines(out, 60))
+	}
+	initrds, _ := filepath.Glob(filepath.Join(cache, ".guestfs-*", "appliance.d", "initrd"))
+	if len(initrds) != 1 {
+		t.Fatalf("want one appliance.d/initrd in the cache, got %v", initrds)
+	}
+	fi, err := os.Stat(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listing := run(t, nil, "sh", "-c", `cpio -itv --quiet < "$1"`, "sh", initrds[0])
+	size := ""
+	for _, line := range strings.Split(listing, "\n") {
+		if f := strings.Fields(line); len(f) > 4 && f[len(f)-1] == "init" {
+			size = f[4]
+		}
+	}
+	if size != fmt.Sprint(fi.Size()) {
+		t.Errorf("the initrd's /init is %q bytes, the installed binary %d:\n%s", size, fi.Size(), listing)
 	}
 }
