@@ -14,8 +14,10 @@ init:
 build: init
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/supermin-compile
 
-# The main job: build the minimal example appliance from this host.
+# The main job: build the minimal example appliance from this host, after
+# installing a kernel (as root on Debian) if the host has none.
 run: build
+	scripts/install-deps.sh run
 	./$(BIN) build examples/minimal.toml
 
 deps:
@@ -24,7 +26,7 @@ deps:
 test: deps init
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) vet ./...
-	$(GO) test -count=1 -timeout 30m ./...
+	$(GO) test -count=1 -timeout 45m ./...
 
 # Whole-process comparisons against the real tools, as ratios (medians).
 bench: deps build

@@ -20,6 +20,13 @@ const marker = "supermin-compile: hello from the appliance"
 // marker line took to appear on the serial console.
 func bootQEMU(t testing.TB, dir, root string) time.Duration {
 	t.Helper()
+	took, _ := bootConsole(t, dir, root)
+	return took
+}
+
+// bootConsole is bootQEMU that also returns the console's lines.
+func bootConsole(t testing.TB, dir, root string) (time.Duration, []string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "qemu-system-x86_64", "-accel", "tcg", "-nographic", "-no-reboot", "-m", "512",
@@ -49,7 +56,7 @@ func bootQEMU(t testing.TB, dir, root string) time.Duration {
 	if found == 0 {
 		t.Fatalf("no marker on the console (root=%s); last lines:\n%s", root, strings.Join(tail(console, 40), "\n"))
 	}
-	return found
+	return found, console
 }
 
 func tail(s []string, n int) []string {

@@ -130,11 +130,11 @@ func FromBuild(m *manifest.Manifest, res *planner.Result, toolVersion string) (*
 		if l.Kernel.Modules, err = modulesDigest(m, res); err != nil {
 			return nil, err
 		}
-		init, err := initrd.Init()
+		init, err := initrd.InitDigest()
 		if err != nil {
 			return nil, err
 		}
-		l.Init = &Init{Version: toolVersion, SHA256: fmt.Sprintf("%x", sha256.Sum256(init))}
+		l.Init = &Init{Version: toolVersion, SHA256: init}
 	}
 	return l, nil
 }

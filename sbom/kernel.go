@@ -91,6 +91,8 @@ func (b *builder) addInitrd(p *plan.Plan, owners map[string]*resolver.Package) e
 			in, comment = b.owner(owners[f]), "in the initrd, from "+f
 		} else if e.Path == "/init" {
 			in, comment = b.initPackage(), "in the initrd: supermin-compile's /init"
+		} else if h, ok := plan.HostPath(e.Src); ok {
+			in, comment = b.initPackage(), "in the initrd: the loader or a library of /init, from "+h
 		}
 		b.d.addFile(in, "initrd:"+e.Path, s, comment)
 	}

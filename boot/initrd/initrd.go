@@ -1,13 +1,15 @@
 // Package initrd builds the Plan of the mini initrd that boots an ext2
-// appliance: our static /init (cmd/supermin-init, embedded at build time
-// by `make`), the kernel modules it loads, and their load order.
+// appliance: our /init (package boot/pid1), the kernel modules it loads,
+// and their load order.
 package initrd
 
 import (
+	"crypto/sha256"
 	"embed"
-	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"os"
 	"strings"
 	"time"
 
@@ -19,21 +21,61 @@ import (
 
 // bin holds supermin-init, which the Makefile builds (CGO_ENABLED=0) into
 // bin/ before it builds supermin-compile; bin/.keep keeps the pattern valid
-// in a plain `go build`.
+// in a plain `go build` or `go install`, and then this binary is the init.
 //
 //go:embed all:bin
 var bin embed.FS
 
-// ErrNoInit means this binary was built without `make`.
-var ErrNoInit = errors.New("this supermin-compile was built without its init (boot/initrd/bin/supermin-init): build it with `make`")
+// initFile is a file the initrd needs to run its /init.
+type initFile struct {
+	path string
+	src  plan.Source
+	size int64
+}
 
-// Init returns the embedded init binary.
-func Init() ([]byte, error) {
-	b, err := bin.ReadFile("bin/supermin-init")
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, ErrNoInit
+// initFiles returns /init: the embedded supermin-init, or else this very
+// binary (which runs package pid1 when the kernel starts it), with its
+// dynamic loader and libraries when it has them.
+func initFiles() ([]initFile, error) {
+	if b, err := bin.ReadFile("bin/supermin-init"); err == nil {
+		return []initFile{{"/init", plan.Bytes(b), int64(len(b))}}, nil
 	}
-	return b, err
+	files := []initFile{{path: "/init", src: plan.HostFile(self)}}
+	libs, err := sharedLibraries(self)
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, libs...)
+	for i := range files {
+		fi, err := os.Stat(files[i].src.String())
+		if err != nil {
+			return nil, fmt.Errorf("the initrd's /init: %w", err)
+		}
+		files[i].size = fi.Size()
+	}
+	return files, nil
+}
+
+// InitDigest is the SHA-256 of what runs as the initrd's /init: the
+// contents of /init and then of its loader and libraries, if any.
+func InitDigest() (string, error) {
+	files, err := initFiles()
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	for _, f := range files {
+		r, err := f.src.Open()
+		if err != nil {
+			return "", err
+		}
+		_, err = io.Copy(h, r)
+		r.Close()
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", f.src, err)
+		}
+	}
+	return fmt.Sprintf("%x", h.Sum(nil)), nil
 }
 
 // moduleSource feeds a (possibly compressed) module into the Plan,
@@ -53,7 +95,7 @@ func ModuleFile(src plan.Source) (string, bool) {
 // the modules themselves, and the directories and console node the init
 // needs. Every timestamp is mtime.
 func Plan(mods []modules.Module, mtime time.Time) (*plan.Plan, error) {
-	init, err := Init()
+	init, err := initFiles()
 	if err != nil {
 		return nil, err
 	}
@@ -64,8 +106,12 @@ func Plan(mods []modules.Module, mtime time.Time) (*plan.Plan, error) {
 		dir("/", 0o755),
 		{Path: "/dev", Type: plan.Dir, Mode: 0o755, MTime: mtime, Origin: plan.FromInitrd},
 		{Path: "/dev/console", Type: plan.CharDev, Mode: 0o600, Rdev: unix.Mkdev(5, 1), MTime: mtime, Origin: plan.FromInitrd},
-		{Path: "/init", Type: plan.Regular, Mode: 0o755, Size: int64(len(init)), Src: plan.Bytes(init), MTime: mtime, Origin: plan.FromInitrd},
 	}
+	for _, f := range init {
+		entries = append(entries, plan.Entry{Path: f.path, Type: plan.Regular, Mode: 0o755, Size: f.size,
+			Src: f.src, MTime: mtime, Origin: plan.FromInitrd})
+	}
+	entries = append(entries, parents(entries, mtime)...)
 	var list strings.Builder
 	seen := map[string]bool{}
 	for _, m := range mods {

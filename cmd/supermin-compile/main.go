@@ -9,12 +9,17 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/supermin-compile/supermin-compile/boot/pid1"
 )
 
 // version is set by the Makefile from git describe.
 var version = "dev"
 
 func main() {
+	if pid1.Invoked() { // the initrd's /init of an appliance we built
+		pid1.Main()
+	}
 	if filepath.Base(os.Args[0]) == "supermin" {
 		onInterrupt("supermin")
 		exit(supermin(os.Args[1:]))

@@ -1,4 +1,4 @@
-package main
+package pid1
 
 import (
 	"bytes"
@@ -155,16 +155,23 @@ func switchRoot(dir string) {
 	os.Chdir("/")
 }
 
-// deleteInitramfs removes the regular files and symlinks of the initramfs
-// root; directories stay (they may be mount points, and cost nothing).
+// deleteInitramfs removes the files of the initramfs root, in every
+// directory but mount points (/root, /proc): when /init is supermin-compile
+// itself, its loader and libraries sit in /lib64 and /usr.
 func deleteInitramfs() {
+	var root unix.Stat_t
+	if unix.Stat("/", &root) != nil {
+		return
+	}
 	entries, err := os.ReadDir("/")
 	if err != nil {
 		return
 	}
 	for _, e := range entries {
-		if e.Type().IsRegular() || e.Type()&os.ModeSymlink != 0 {
-			os.Remove("/" + e.Name())
+		var st unix.Stat_t
+		name := "/" + e.Name()
+		if unix.Lstat(name, &st) == nil && st.Dev == root.Dev {
+			os.RemoveAll(name)
 		}
 	}
 }
