@@ -4,7 +4,7 @@
 # Elsewhere it only says what is missing: the tests that need a tool skip
 # with a reason (and fail under CI=true).
 set -eu
-packages="supermin libguestfs-tools qemu-system-x86 linux-image-amd64 e2fsprogs cpio xz-utils zstd sqlite3 rpm rpm2cpio btrfs-progs libc6-dev binutils python3-apt apt-utils gnupg dnf createrepo-c gpg gpgconf mmdebstrap"
+packages="supermin libguestfs-tools qemu-system-x86 linux-image-amd64 e2fsprogs cpio xz-utils zstd sqlite3 rpm rpm2cpio btrfs-progs libc6-dev binutils python3-apt apt-utils gnupg dnf createrepo-c gpg gpgconf mmdebstrap pacman-package-manager makepkg libarchive-tools fakeroot"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null | grep -q ' installed$' || missing="$missing $p"
