@@ -14,7 +14,6 @@ import (
 	"github.com/supermin-compile/supermin-compile/plan"
 	"github.com/supermin-compile/supermin-compile/planner"
 	"github.com/supermin-compile/supermin-compile/resolver"
-	"github.com/supermin-compile/supermin-compile/resolver/dpkg"
 )
 
 // PrepareFrom says where Prepare takes the configuration files from.
@@ -55,7 +54,7 @@ func prepare(root string, names []string, dir string, from PrepareFrom, logf fun
 	if len(names) == 0 {
 		return nil, errors.New("prepare: no input packages specified")
 	}
-	u, err := dpkg.Open(root)
+	u, err := openInstalled(root)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +92,7 @@ func prepare(root string, names []string, dir string, from PrepareFrom, logf fun
 		}
 	} else {
 		var done func()
-		if files, warnings, done, err = pristine(root, u.NativeArch(), configs, from.PackagerConfig, logf); err != nil {
+		if files, warnings, done, err = pristineFor(u)(root, u.NativeArch(), configs, from.PackagerConfig, logf); err != nil {
 			return nil, err
 		}
 		defer done()
