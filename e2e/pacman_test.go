@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +10,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/BurntSushi/toml"
+	spdxjson "github.com/spdx/tools-golang/json"
+	"github.com/spdx/tools-golang/spdxlib"
 
 	"github.com/supermin-compile/supermin-compile/internal/testtool"
 )
@@ -210,5 +215,78 @@ func TestPacmanDropin(t *testing.T) {
 	run(t, nil, append(pacmanOn(root), "-R", "--noconfirm", "--noscriptlet", "smc-tool-b")...)
 	if r := build(); r.code != 0 || strings.Contains(r.stdout, notNeeded) {
 		t.Errorf("--if-newer did not rebuild after pacman -R: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestPacmanSBOMAndLock: from either source, the SBOM passes the SPDX
+// validator and names each package of the closure by its purl
+// pkg:alpm/arch/NAME@VERSION?arch=ARCH, with the version, architecture
+// and licences pacman -Qi gives; the lock pins each package file by its
+// SHA-256, each installed package by its mtree, and lock --check passes.
+func TestPacmanSBOMAndLock(t *testing.T) {
+	pkgs, root := archFixtures(t)
+	want := map[string]string{} // purl -> licence comment
+	info := run(t, nil, append(pacmanOn(root), "-Qi", "smc-app", "smc-base", "smc-tool-a")...)
+	for _, block := range strings.Split(strings.TrimSpace(info), "\n\n") {
+		f := map[string]string{}
+		for _, l := range strings.Split(block, "\n") {
+			k, v, _ := strings.Cut(l, " : ")
+			f[strings.TrimSpace(k)] = v
+		}
+		purl := "pkg:alpm/arch/" + f["Name"] + "@" + f["Version"] + "?arch=" + f["Architecture"]
+		want[purl] = "License tag of the package: " + strings.Join(strings.Fields(f["Licenses"]), " AND ")
+	}
+	for _, src := range []string{fmt.Sprintf("type = \"pacman\"\nroot = %q", root), fmt.Sprintf("type = \"pkg-dir\"\npath = %q", pkgs)} {
+		dir := t.TempDir()
+		m := filepath.Join(dir, "app.toml")
+		writeFile(t, m, "packages = [\"smc-app\"]\nformat = \"chroot\"\nkernel = false\n\n[source]\n"+src+"\narch = \"x86_64\"\n")
+		out, code := runIn(t, dir, nil, "sbom", m)
+		if code != 0 {
+			t.Fatalf("sbom: exit %d\n%s", code, out)
+		}
+		doc, err := spdxjson.Read(strings.NewReader(out))
+		if err != nil {
+			t.Fatalf("the SPDX parser rejects our document: %v", err)
+		}
+		if err := spdxlib.ValidateDocument(doc); err != nil {
+			t.Errorf("spdxlib.ValidateDocument: %v", err)
+		}
+		found := map[string]string{}
+		for _, p := range doc.Packages {
+			for _, r := range p.PackageExternalReferences {
+				if strings.HasPrefix(r.Locator, "pkg:alpm/") {
+					found[r.Locator] = p.PackageLicenseComments
+				}
+			}
+		}
+		if !maps.Equal(found, want) {
+			t.Errorf("%s: SBOM packages %q, pacman -Qi says %q", src, found, want)
+		}
+
+		if out, code := runIn(t, dir, nil, "lock", m); code != 0 {
+			t.Fatalf("lock: exit %d\n%s", code, out)
+		}
+		var l struct {
+			Package []struct{ Name, Source, Digest string }
+		}
+		if _, err := toml.DecodeFile(filepath.Join(dir, "app.lock"), &l); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range l.Package {
+			var file, prefix string
+			if strings.Contains(src, "pkg-dir") {
+				m, _ := filepath.Glob(filepath.Join(pkgs, p.Name+"-[0-9]*"))
+				file, prefix = m[0], "sha256:"
+			} else {
+				m, _ := filepath.Glob(filepath.Join(root, "var/lib/pacman/local", p.Name+"-[0-9]*", "mtree"))
+				file, prefix = m[0], "mtree:sha256:"
+			}
+			if data, _ := os.ReadFile(file); p.Digest != prefix+sumOf(data) {
+				t.Errorf("%s: %s is locked as %s, %s has %s", src, p.Name, p.Digest, file, sumOf(data))
+			}
+		}
+		if out, code := runIn(t, dir, nil, "lock", "--check", m); code != 0 {
+			t.Errorf("lock --check: exit %d\n%s", code, out)
+		}
 	}
 }
