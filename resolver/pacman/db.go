@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/supermin-compile/supermin-compile/internal/parallel"
 	"github.com/supermin-compile/supermin-compile/internal/smallfile"
 	"github.com/supermin-compile/supermin-compile/resolver"
 )
@@ -55,18 +56,26 @@ func OpenDB(root, arch string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("no pacman database under %s: %w", root, err)
 	}
+	var dirs []string
+	for _, e := range ents {
+		if e.IsDir() { // not ALPM_DB_VERSION
+			dirs = append(dirs, filepath.Join(local, e.Name()))
+		}
+	}
+	// Reading hundreds of small files is mostly system calls: one
+	// goroutine per CPU.
+	metas := make([]*meta, len(dirs))
+	err = parallel.For(len(dirs), 0, func(i int) (err error) {
+		metas[i], err = readDescFile(filepath.Join(dirs[i], "desc"))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
 	d := &DB{set: newSet(arch), root: root, dirs: map[*resolver.Package]string{}}
 	d.anyArch = true
-	for _, e := range ents {
-		if !e.IsDir() {
-			continue // ALPM_DB_VERSION
-		}
-		dir := filepath.Join(local, e.Name())
-		m, err := readDescFile(filepath.Join(dir, "desc"))
-		if err != nil {
-			return nil, err
-		}
-		d.dirs[d.add(m)] = dir
+	for i, m := range metas {
+		d.dirs[d.add(m)] = dirs[i]
 	}
 	d.sort()
 	return d, nil
@@ -97,9 +106,13 @@ func (d *DB) Files(p *resolver.Package) ([]resolver.File, error) {
 	}
 	m := &meta{}
 	var paths []string
-	fields := m.fields()
-	fields["FILES"] = func(v string) { paths = append(paths, v) }
-	if err := readSections(bytes.NewReader(data), fields); err != nil {
+	err = readSections(bytes.NewReader(data), func(key, v string) {
+		if key == "FILES" {
+			paths = append(paths, v)
+		}
+		m.set(key, v)
+	})
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	files := make([]resolver.File, 0, len(paths))

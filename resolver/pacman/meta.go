@@ -44,21 +44,31 @@ type meta struct {
 	backup    []string // configuration files, without the leading "/"
 }
 
-// fields maps a key of either format to the list it fills.
-func (m *meta) fields() map[string]func(string) {
-	add := func(l *[]dep) func(string) { return func(v string) { *l = append(*l, parseDep(v)) } }
-	set := func(s *string) func(string) { return func(v string) { *s = v } }
-	return map[string]func(string){
-		"NAME": set(&m.pkg.Name), "VERSION": set(&m.pkg.Version), "ARCH": set(&m.pkg.Arch),
-		"DEPENDS": add(&m.depends), "PROVIDES": add(&m.provides), "CONFLICTS": add(&m.conflicts),
-		"REPLACES": func(v string) { m.replaces = append(m.replaces, v) },
-		"LICENSE": func(v string) {
-			if m.license != "" {
-				v = m.license + " AND " + v
-			}
-			m.license = v
-		},
-		"BACKUP": func(v string) { m.backup = append(m.backup, strings.SplitN(v, "\t", 2)[0]) },
+// set takes one value of a key of the desc format; keys the resolver
+// does not need are ignored.
+func (m *meta) set(key, v string) {
+	switch key {
+	case "NAME":
+		m.pkg.Name = v
+	case "VERSION":
+		m.pkg.Version = v
+	case "ARCH":
+		m.pkg.Arch = v
+	case "DEPENDS":
+		m.depends = append(m.depends, parseDep(v))
+	case "PROVIDES":
+		m.provides = append(m.provides, parseDep(v))
+	case "CONFLICTS":
+		m.conflicts = append(m.conflicts, parseDep(v))
+	case "REPLACES":
+		m.replaces = append(m.replaces, v)
+	case "LICENSE":
+		if m.license != "" {
+			v = m.license + " AND " + v
+		}
+		m.license = v
+	case "BACKUP": // the files entry adds each file's MD5 after a tab
+		m.backup = append(m.backup, strings.SplitN(v, "\t", 2)[0])
 	}
 }
 
@@ -74,16 +84,15 @@ const maxMetaLine = 64 << 10
 // readDesc reads a local database's desc file.
 func readDesc(r io.Reader) (*meta, error) {
 	m := &meta{}
-	if err := readSections(r, m.fields()); err != nil {
+	if err := readSections(r, m.set); err != nil {
 		return nil, err
 	}
 	return m, m.check()
 }
 
 // readSections reads the local database's format: "%KEY%" lines, each
-// followed by its values, one a line, up to an empty line. set takes the
-// values of the keys it knows.
-func readSections(r io.Reader, set map[string]func(string)) error {
+// followed by its values, one a line, up to an empty line.
+func readSections(r io.Reader, set func(key, value string)) error {
 	var key string
 	return eachLine(r, func(n int, line string) error {
 		switch {
@@ -93,8 +102,8 @@ func readSections(r io.Reader, set map[string]func(string)) error {
 			key = line[1 : len(line)-1]
 		case key == "":
 			return fmt.Errorf("line %d: a value outside any %%KEY%% section", n)
-		case set[key] != nil:
-			set[key](line)
+		default:
+			set(key, line)
 		}
 		return nil
 	})
@@ -103,7 +112,6 @@ func readSections(r io.Reader, set map[string]func(string)) error {
 // readPkginfo reads a package's .PKGINFO: "key = value" lines.
 func readPkginfo(r io.Reader) (*meta, error) {
 	m := &meta{}
-	set := m.fields()
 	err := eachLine(r, func(n int, line string) error {
 		if line == "" || line[0] == '#' {
 			return nil
@@ -112,8 +120,8 @@ func readPkginfo(r io.Reader) (*meta, error) {
 		if !ok {
 			return fmt.Errorf("line %d: not \"key = value\": %q", n, line)
 		}
-		if f := set[pkginfoKeys[k]]; f != nil {
-			f(v)
+		if key, ok := pkginfoKeys[k]; ok {
+			m.set(key, v)
 		}
 		return nil
 	})

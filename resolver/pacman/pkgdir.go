@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/supermin-compile/supermin-compile/internal/members"
+	"github.com/supermin-compile/supermin-compile/internal/parallel"
 	"github.com/supermin-compile/supermin-compile/plan"
 	"github.com/supermin-compile/supermin-compile/resolver"
 )
@@ -64,14 +65,19 @@ func OpenDir(dir, arch string) (*Dir, error) {
 // OpenFiles is OpenDir for the given package files.
 func OpenFiles(paths []string, arch string) (*Dir, error) {
 	d := &Dir{set: newSet(arch), cache: members.NewCache(), archives: map[*resolver.Package]*archive{}}
-	for _, path := range paths {
-		a := &archive{path: path, cache: d.cache}
-		m, err := a.readMeta()
-		if err != nil {
-			return nil, err
-		}
-		a.pkg = m
-		d.archives[d.add(m)] = a
+	archives := make([]*archive, len(paths))
+	// Each .PKGINFO is a small decompression, but a directory may hold
+	// hundreds: one goroutine per CPU.
+	err := parallel.For(len(paths), 0, func(i int) (err error) {
+		archives[i] = &archive{path: paths[i], cache: d.cache}
+		archives[i].pkg, err = archives[i].readMeta()
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range archives {
+		d.archives[d.add(a.pkg)] = a
 	}
 	d.sort()
 	return d, nil
