@@ -222,7 +222,8 @@ func TestPacmanDropin(t *testing.T) {
 // validator and names each package of the closure by its purl
 // pkg:alpm/arch/NAME@VERSION?arch=ARCH, with the version, architecture
 // and licences pacman -Qi gives; the lock pins each package file by its
-// SHA-256, each installed package by its mtree, and lock --check passes.
+// SHA-256, each installed package by its mtree (also when the database is
+// detected), and lock --check passes.
 func TestPacmanSBOMAndLock(t *testing.T) {
 	pkgs, root := archFixtures(t)
 	want := map[string]string{} // purl -> licence comment
@@ -236,7 +237,12 @@ func TestPacmanSBOMAndLock(t *testing.T) {
 		purl := "pkg:alpm/arch/" + f["Name"] + "@" + f["Version"] + "?arch=" + f["Architecture"]
 		want[purl] = "License tag of the package: " + strings.Join(strings.Fields(f["Licenses"]), " AND ")
 	}
-	for _, src := range []string{fmt.Sprintf("type = \"pacman\"\nroot = %q", root), fmt.Sprintf("type = \"pkg-dir\"\npath = %q", pkgs)} {
+	sources := map[string]string{ // manifest lines -> the lock's source
+		fmt.Sprintf("type = \"pacman\"\nroot = %q", root):  "pacman",
+		fmt.Sprintf("root = %q", root):                     "pacman", // detected
+		fmt.Sprintf("type = \"pkg-dir\"\npath = %q", pkgs): "pkg-dir",
+	}
+	for src, source := range sources {
 		dir := t.TempDir()
 		m := filepath.Join(dir, "app.toml")
 		writeFile(t, m, "packages = [\"smc-app\"]\nformat = \"chroot\"\nkernel = false\n\n[source]\n"+src+"\narch = \"x86_64\"\n")
@@ -273,6 +279,9 @@ func TestPacmanSBOMAndLock(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, p := range l.Package {
+			if p.Source != source {
+				t.Errorf("%s: %s is locked from source %q, want %q", src, p.Name, p.Source, source)
+			}
 			var file, prefix string
 			if strings.Contains(src, "pkg-dir") {
 				m, _ := filepath.Glob(filepath.Join(pkgs, p.Name+"-[0-9]*"))
