@@ -16,6 +16,7 @@ import (
 	"github.com/supermin-compile/supermin-compile/internal/smallfile"
 	"github.com/supermin-compile/supermin-compile/manifest"
 	"github.com/supermin-compile/supermin-compile/planner"
+	"github.com/supermin-compile/supermin-compile/resolver/pacman"
 	"github.com/supermin-compile/supermin-compile/resolver/rpm"
 )
 
@@ -137,6 +138,9 @@ func fingerprint(m *manifest.Manifest, o *Options, k *kernel.Kernel) (string, er
 	f.AddStat(filepath.Join(root, "var/lib/dpkg/status"), filepath.Join(root, "var/lib/dpkg/diversions"))
 	for _, db := range rpm.DBPaths {
 		f.AddStat(filepath.Join(root, db))
+	}
+	if pacman.HasDB(root) { // its directory changes with every package installed or removed
+		f.AddStat(filepath.Join(root, pacman.LocalDB))
 	}
 	f.AddStat(m.Source.Indexes...)
 	switch {

@@ -15,6 +15,7 @@ import (
 	"github.com/supermin-compile/supermin-compile/plan"
 	"github.com/supermin-compile/supermin-compile/planner"
 	"github.com/supermin-compile/supermin-compile/resolver"
+	"github.com/supermin-compile/supermin-compile/resolver/pacman"
 	"github.com/supermin-compile/supermin-compile/resolver/rpm"
 )
 
@@ -56,7 +57,7 @@ func prepare(root string, names []string, dir string, from PrepareFrom, logf fun
 	if len(names) == 0 {
 		return nil, errors.New("prepare: no input packages specified")
 	}
-	u, err := planner.OpenSource(manifest.Source{Root: root}) // dpkg or rpm, as installed
+	u, err := planner.OpenSource(manifest.Source{Root: root}) // dpkg, rpm or pacman, as installed
 	if err != nil {
 		return nil, err
 	}
@@ -94,12 +95,15 @@ func prepare(root string, names []string, dir string, from PrepareFrom, logf fun
 		}
 	} else {
 		var done func()
-		if _, onRpm := u.(*rpm.DB); onRpm {
+		switch u.(type) {
+		case *rpm.DB:
 			files, warnings, done, err = pristineRpm(root, configs, logf)
 			if from.PackagerConfig != "" {
 				warnings = append(warnings, "--packager-config "+from.PackagerConfig+" is not read on an rpm host (dnf's configuration is not read)")
 			}
-		} else {
+		case *pacman.DB:
+			files, warnings, done, err = pacmanPristine(root, configs, logf)
+		default:
 			files, warnings, done, err = pristine(root, u.NativeArch(), configs, from.PackagerConfig, logf)
 		}
 		if err != nil {

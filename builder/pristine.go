@@ -59,7 +59,7 @@ func debConfigs(u *deb.Universe, cs []configs, notes []string, logf func(string,
 	}
 	var files []plan.Entry
 	for i, c := range cs {
-		got, err := debFiles(u, debs[i], c.files)
+		got, err := archiveFiles(u, debs[i], c.files)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -122,10 +122,10 @@ func matchIn(u resolver.Universe, d resolver.Dialect, cs []configs, where string
 	return debs, warnings, nil
 }
 
-// debFiles returns the members of p's .deb at the paths of host (the
-// host's configuration files of the installed package), as regular
+// archiveFiles returns the members of p's archive at the paths of host
+// (the host's configuration files of the installed package), as regular
 // files: owner and group are set by the tarball.
-func debFiles(u *deb.Universe, p *resolver.Package, host []plan.Entry) ([]plan.Entry, error) {
+func archiveFiles(u resolver.ArchiveUniverse, p *resolver.Package, host []plan.Entry) ([]plan.Entry, error) {
 	return packageFiles(u, p, host, false)
 }
 

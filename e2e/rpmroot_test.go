@@ -321,8 +321,6 @@ func TestRpmRootPreparePristine(t *testing.T) {
 	}
 }
 
-func sorted(s []string) []string { sort.Strings(s); return s }
-
 // statIn stats p as a process chrooted into root sees it when p itself
 // is a symbolic link: absolute targets are under root.
 func statIn(root, p string) (os.FileInfo, error) {

@@ -21,6 +21,8 @@ import (
 	"github.com/supermin-compile/supermin-compile/plan"
 	"github.com/supermin-compile/supermin-compile/planner"
 	"github.com/supermin-compile/supermin-compile/resolver"
+	"github.com/supermin-compile/supermin-compile/resolver/pacman"
+	"github.com/supermin-compile/supermin-compile/resolver/rpm"
 )
 
 // Lock is the content of a lock file.
@@ -202,7 +204,7 @@ func inline(res *planner.Result) ([]Inline, error) {
 func packages(m *manifest.Manifest, res *planner.Result) ([]Package, error) {
 	source := m.Source.Type
 	if source == "" {
-		source = "dpkg"
+		source = detected(res.Universe)
 	}
 	d, _ := res.Universe.(resolver.Digester)
 	loc, _ := res.Universe.(resolver.Locator)
@@ -225,6 +227,18 @@ func packages(m *manifest.Manifest, res *planner.Result) ([]Package, error) {
 		ps = append(ps, pkg)
 	}
 	return ps, nil
+}
+
+// detected names the source type the planner found on the host: a
+// database chosen by what is on disk.
+func detected(u resolver.Universe) string {
+	switch u.(type) {
+	case *rpm.DB:
+		return "rpmdb"
+	case *pacman.DB:
+		return "pacman"
+	}
+	return "dpkg"
 }
 
 // Pins lists the packages as planner.PlanLocked takes them; ok is false

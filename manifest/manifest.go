@@ -56,9 +56,9 @@ const (
 
 // Source says where packages come from.
 type Source struct {
-	Type      string   // dpkg, rpmdb, deb-dir, rpm-dir, apt-index, apt, rpm-md; "" = detect from the host
+	Type      string   // dpkg, rpmdb, pacman, deb-dir, rpm-dir, pkg-dir, apt-index, apt, rpm-md; "" = detect from the host
 	Root      string   // root of the installed system ("/" by default); apt, rpm-md: whose configuration
-	Path      string   // directory of package files (deb-dir, rpm-dir, apt-index)
+	Path      string   // directory of package files (deb-dir, rpm-dir, pkg-dir, apt-index)
 	Indexes   []string // Packages files (apt-index)
 	Arch      string   // "" = the host's
 	Essential bool     // include Essential: yes packages (apt-index, deb-dir, apt)
@@ -82,7 +82,7 @@ type Repository struct {
 }
 
 // SourceTypes lists the valid Source.Type values.
-var SourceTypes = []string{"dpkg", "rpmdb", "deb-dir", "rpm-dir", "apt-index", "apt", "rpm-md"}
+var SourceTypes = []string{"dpkg", "rpmdb", "pacman", "deb-dir", "rpm-dir", "pkg-dir", "apt-index", "apt", "rpm-md"}
 
 // Kernel says which kernel boots the appliance (used by the boot stage).
 type Kernel struct {

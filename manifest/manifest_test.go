@@ -117,7 +117,7 @@ func TestInvalid(t *testing.T) {
 		{"hostfiles = [\"etc/passwd\"]", `a.toml:1: hostfiles[0]: glob "etc/passwd": pattern must be absolute`},
 		{"excludefiles = [\"/usr/{a,b\"]", `a.toml:1: excludefiles[0]: glob "/usr/{a,b": unclosed "{" at offset 5`},
 		{"base = [\"base.zip\"]", `a.toml:1: base[0]: "base.zip" is not a .tar, .tar.gz, .tgz, .tar.xz or .tar.zst file`},
-		{"[source]\ntype = \"yum\"", `a.toml:2: source.type: "yum" is not a source type (dpkg, rpmdb, deb-dir, rpm-dir, apt-index, apt, rpm-md)`},
+		{"[source]\ntype = \"yum\"", `a.toml:2: source.type: "yum" is not a source type (dpkg, rpmdb, pacman, deb-dir, rpm-dir, pkg-dir, apt-index, apt, rpm-md)`},
 		{"[source]\nroots = \"/\"", `a.toml:2: source.roots: unknown key`},
 		{"source = \"dpkg\"", `a.toml:1: source: must be a table, not a string "dpkg"`},
 		{"kernel = \"vmlinuz\"", `a.toml:1: kernel: must be false or a table, not a string "vmlinuz"`},

@@ -16,6 +16,7 @@ import (
 	"github.com/supermin-compile/supermin-compile/resolver"
 	"github.com/supermin-compile/supermin-compile/resolver/deb"
 	"github.com/supermin-compile/supermin-compile/resolver/dpkg"
+	"github.com/supermin-compile/supermin-compile/resolver/pacman"
 	"github.com/supermin-compile/supermin-compile/resolver/rpm"
 )
 
@@ -83,11 +84,23 @@ func OpenSource(s manifest.Source) (resolver.Universe, error) {
 			return nil, err
 		}
 		return u, nil
+	case "pacman":
+		u, err := pacman.OpenDB(s.Root, s.Arch)
+		if err != nil {
+			return nil, err
+		}
+		return u, nil
+	case "pkg-dir":
+		u, err := pacman.OpenDir(s.Path, s.Arch)
+		if err != nil {
+			return nil, err
+		}
+		return u, nil
 	case "apt", "rpm-md":
 		u, _, err := openRepository(s)
 		return u, err
 	case "":
-		return nil, fmt.Errorf("no package database found under %s (looked for var/lib/dpkg/status and an rpm database)", s.Root)
+		return nil, fmt.Errorf("no package database found under %s (looked for var/lib/dpkg/status, an rpm database and var/lib/pacman/local)", s.Root)
 	}
 	return nil, fmt.Errorf("source type %q is not supported yet", typ)
 }
@@ -111,6 +124,9 @@ func detect(root string) string {
 	}
 	if rpm.HasDB(root) {
 		return "rpmdb"
+	}
+	if pacman.HasDB(root) {
+		return "pacman"
 	}
 	return ""
 }

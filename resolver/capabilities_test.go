@@ -8,6 +8,7 @@ import (
 	"github.com/supermin-compile/supermin-compile/resolver"
 	"github.com/supermin-compile/supermin-compile/resolver/deb"
 	"github.com/supermin-compile/supermin-compile/resolver/dpkg"
+	"github.com/supermin-compile/supermin-compile/resolver/pacman"
 	"github.com/supermin-compile/supermin-compile/resolver/rpm"
 )
 
@@ -51,6 +52,9 @@ func TestCapabilities(t *testing.T) {
 		{"rpmdb", (*rpm.DB)(nil), []string{"RootedUniverse", "DialectUniverse", "Digester", "ConflictChecker", "Licenser"}},
 		{"rpm-md", (*rpm.Repos)(nil), []string{"ArchiveUniverse", "DialectUniverse", "Digester",
 			"ConflictChecker", "ArchiveChecker", "Licenser", "ContentKeeper", "io.Closer"}},
+		{"pacman", (*pacman.DB)(nil), []string{"DialectUniverse", "Digester", "ConflictChecker", "Licenser"}},
+		{"pkg-dir", (*pacman.Dir)(nil), []string{"ArchiveUniverse", "DialectUniverse", "Digester",
+			"ConflictChecker", "Licenser", "ContentKeeper", "io.Closer"}},
 	}
 	for _, b := range backends {
 		typ := reflect.TypeOf(b.u)

@@ -13,6 +13,7 @@ import (
 	"github.com/supermin-compile/supermin-compile/planner"
 	"github.com/supermin-compile/supermin-compile/resolver"
 	"github.com/supermin-compile/supermin-compile/resolver/dpkg"
+	"github.com/supermin-compile/supermin-compile/resolver/pacman"
 	"github.com/supermin-compile/supermin-compile/resolver/rpm"
 )
 
@@ -180,6 +181,8 @@ func hostDatabase(u resolver.Universe) (resolver.Universe, error) {
 	typ := "rpmdb"
 	if _, err := os.Stat("/var/lib/dpkg/status"); err == nil {
 		typ = "dpkg"
+	} else if pacman.HasDB("/") && !rpm.HasDB("/") {
+		typ = "pacman"
 	} else if !rpm.HasDB("/") {
 		return nil, nil
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/supermin-compile/supermin-compile/plan"
 	"github.com/supermin-compile/supermin-compile/planner"
 	"github.com/supermin-compile/supermin-compile/resolver"
+	"github.com/supermin-compile/supermin-compile/resolver/pacman"
 	"github.com/supermin-compile/supermin-compile/resolver/rpm"
 )
 
@@ -189,15 +190,21 @@ func purlType(u resolver.Universe) string {
 	switch u.(type) {
 	case *rpm.DB, *rpm.Dir:
 		return "rpm"
+	case *pacman.DB, *pacman.Dir:
+		return "alpm"
 	}
 	return "deb"
 }
 
 // purl is the package URL: pkg:deb/debian/NAME@VERSION?arch=ARCH, or
 // pkg:rpm/fedora/NAME@VERSION-RELEASE?arch=ARCH&epoch=EPOCH for rpm
-// packages (the purl spec keeps rpm's epoch out of the version).
+// packages (the purl spec keeps rpm's epoch out of the version), or
+// pkg:alpm/arch/NAME@VERSION?arch=ARCH for pacman's.
 func purl(typ, name, version, arch string) string {
 	ns, epoch := "debian", ""
+	if typ == "alpm" {
+		ns = "arch"
+	}
 	if typ == "rpm" {
 		ns = "fedora"
 		if e, v, ok := strings.Cut(version, ":"); ok {

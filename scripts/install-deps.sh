@@ -17,7 +17,7 @@ if [ "${1:-}" = run ]; then
 	[ "$(dpkg --print-architecture 2>/dev/null)" = arm64 ] && missing=" linux-image-arm64"
 else
 	why="the tests use them as oracles"
-	packages="supermin libguestfs-tools qemu-system-x86 linux-image-amd64 e2fsprogs cpio xz-utils zstd sqlite3 rpm rpm2cpio btrfs-progs libc6-dev binutils python3-apt apt-utils gnupg dnf createrepo-c gpg gpgconf mmdebstrap db5.3-util dpkg-dev groff-base man-db zsh busybox-static"
+	packages="supermin libguestfs-tools qemu-system-x86 linux-image-amd64 e2fsprogs cpio xz-utils zstd sqlite3 rpm rpm2cpio btrfs-progs libc6-dev binutils python3-apt apt-utils gnupg dnf createrepo-c gpg gpgconf mmdebstrap db5.3-util dpkg-dev groff-base man-db zsh busybox-static pacman-package-manager makepkg libarchive-tools fakeroot"
 	missing=""
 	for p in $packages; do
 		dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null | grep -q ' installed$' || missing="$missing $p"
