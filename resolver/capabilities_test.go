@@ -52,7 +52,7 @@ func TestCapabilities(t *testing.T) {
 		{"rpmdb", (*rpm.DB)(nil), []string{"RootedUniverse", "DialectUniverse", "Digester", "ConflictChecker", "Licenser"}},
 		{"rpm-md", (*rpm.Repos)(nil), []string{"ArchiveUniverse", "DialectUniverse", "Digester",
 			"ConflictChecker", "ArchiveChecker", "Licenser", "ContentKeeper", "io.Closer"}},
-		{"pacman", (*pacman.DB)(nil), []string{"DialectUniverse", "Digester", "ConflictChecker", "Licenser"}},
+		{"pacman", (*pacman.DB)(nil), []string{"RootedUniverse", "DialectUniverse", "Digester", "ConflictChecker", "Licenser"}},
 		{"pkg-dir", (*pacman.Dir)(nil), []string{"ArchiveUniverse", "DialectUniverse", "Digester",
 			"ConflictChecker", "Licenser", "ContentKeeper", "io.Closer"}},
 	}

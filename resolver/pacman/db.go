@@ -30,6 +30,7 @@ var (
 	_ resolver.Digester        = (*DB)(nil)
 	_ resolver.ConflictChecker = (*DB)(nil)
 	_ resolver.Licenser        = (*DB)(nil)
+	_ resolver.RootedUniverse  = (*DB)(nil) // its root lays the appliance out
 )
 
 // LocalDB is where pacman keeps its local database under a root.
