@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/supermin-compile/supermin-compile/internal/decompress"
 	"github.com/supermin-compile/supermin-compile/internal/members"
 	"github.com/supermin-compile/supermin-compile/plan"
 )
@@ -51,7 +50,7 @@ func TarballLayer(file string, cache *members.Cache) (Layer, error) {
 	var l Layer
 	var budget members.Budget
 	for index := 0; ; index++ { // as the stream counts members
-		h, err := s.tr.Next()
+		h, err := s.Tar.Next()
 		if err == io.EOF {
 			return l, nil
 		}
@@ -87,14 +86,14 @@ func (t *tarball) Errorf(format string, args ...any) error {
 func (t *tarball) Stream() (members.Stream, error) {
 	s, err := t.open()
 	if err != nil {
-		return nil, err // not a nil *tarStream in an interface
+		return nil, err // not a nil *members.TarStream in an interface
 	}
 	return s, nil
 }
 
 // open opens a decompression stream at the first member. The first call
 // (listing) records the file's size and mtime; later ones require them.
-func (t *tarball) open() (*tarStream, error) {
+func (t *tarball) open() (*members.TarStream, error) {
 	f, err := os.Open(t.file)
 	if err != nil {
 		return nil, err
@@ -110,12 +109,11 @@ func (t *tarball) open() (*tarStream, error) {
 		f.Close()
 		return nil, t.Errorf("changed since it was listed")
 	}
-	z, err := decompress.New(f)
+	s, err := members.OpenTar(f, f)
 	if err != nil {
-		f.Close()
 		return nil, t.Errorf("%w", err)
 	}
-	return &tarStream{f: f, z: z, tr: tar.NewReader(z)}, nil
+	return s, nil
 }
 
 // spool copies the data of every member into the cache's spool, once, when
@@ -160,30 +158,4 @@ func (s *tarSource) Open() (io.ReadCloser, error) {
 		return nil, err
 	}
 	return s.Source.Open()
-}
-
-// tarStream is a decompression stream over a tarball: a members.Stream
-// whose members are the tar headers.
-type tarStream struct {
-	f  *os.File
-	z  *decompress.Reader
-	tr *tar.Reader
-}
-
-func (s *tarStream) Next() (string, int64, error) {
-	h, err := s.tr.Next()
-	if err != nil {
-		return "", 0, err
-	}
-	if h.Typeflag != tar.TypeReg { // the reader reports TypeRegA as TypeReg
-		return h.Name, 0, nil
-	}
-	return h.Name, h.Size, nil
-}
-
-func (s *tarStream) Read(p []byte) (int, error) { return s.tr.Read(p) }
-
-func (s *tarStream) Close() error {
-	s.z.Close()
-	return s.f.Close()
 }

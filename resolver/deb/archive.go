@@ -1,14 +1,12 @@
 package deb
 
 import (
-	"archive/tar"
 	"bufio"
 	"fmt"
 	"io"
 	"os"
 	"sync"
 
-	"github.com/supermin-compile/supermin-compile/internal/decompress"
 	"github.com/supermin-compile/supermin-compile/internal/members"
 	"github.com/supermin-compile/supermin-compile/plan"
 )
@@ -40,7 +38,7 @@ func (a *archive) readList() ([]plan.Entry, error) {
 	defer s.Close()
 	l := newLister(a)
 	for {
-		h, err := s.tr.Next()
+		h, err := s.Tar.Next()
 		if err == io.EOF {
 			return l.entries, nil
 		}
@@ -50,7 +48,7 @@ func (a *archive) readList() ([]plan.Entry, error) {
 		if err := l.add(h); err != nil {
 			return nil, a.Errorf("%s: %w", h.Name, err)
 		}
-		if err := a.cache.Keep(a, l.index-1, regularSize(h), s.tr); err != nil {
+		if err := a.cache.Keep(a, l.index-1, members.RegularSize(h), s.Tar); err != nil {
 			return nil, a.Errorf("%s: %w", h.Name, err)
 		}
 	}
@@ -65,13 +63,13 @@ func (a *archive) Errorf(format string, args ...any) error {
 func (a *archive) Stream() (members.Stream, error) {
 	s, err := a.stream()
 	if err != nil {
-		return nil, err // not a nil *tarStream in an interface
+		return nil, err // not a nil *members.TarStream in an interface
 	}
 	return s, nil
 }
 
 // stream opens a decompression stream at the start of data.tar.
-func (a *archive) stream() (*tarStream, error) {
+func (a *archive) stream() (*members.TarStream, error) {
 	f, err := os.Open(a.deb.path)
 	if err != nil {
 		return nil, err
@@ -83,41 +81,9 @@ func (a *archive) stream() (*tarStream, error) {
 		return nil, fmt.Errorf("%s: changed since it was opened", a.deb.path)
 	}
 	sec := io.NewSectionReader(f, a.deb.data.off, a.deb.data.size)
-	z, err := decompress.New(bufio.NewReaderSize(sec, 64<<10))
+	s, err := members.OpenTar(f, bufio.NewReaderSize(sec, 64<<10))
 	if err != nil {
-		f.Close()
 		return nil, a.Errorf("%w", err)
 	}
-	return &tarStream{f: f, z: z, tr: tar.NewReader(z)}, nil
-}
-
-// tarStream is a decompression stream over one data.tar: a members.Stream
-// whose members are the tar headers.
-type tarStream struct {
-	f  *os.File
-	z  *decompress.Reader
-	tr *tar.Reader
-}
-
-func (s *tarStream) Next() (string, int64, error) {
-	h, err := s.tr.Next()
-	if err != nil {
-		return "", 0, err
-	}
-	return h.Name, regularSize(h), nil
-}
-
-func (s *tarStream) Read(p []byte) (int, error) { return s.tr.Read(p) }
-
-func (s *tarStream) Close() error {
-	s.z.Close()
-	return s.f.Close()
-}
-
-// regularSize is the size of a regular file's data, 0 for other members.
-func regularSize(h *tar.Header) int64 {
-	if h.Typeflag != tar.TypeReg {
-		return 0
-	}
-	return h.Size
+	return s, nil
 }

@@ -8,7 +8,6 @@ import (
 	"os"
 	"sync"
 
-	"github.com/supermin-compile/supermin-compile/internal/decompress"
 	"github.com/supermin-compile/supermin-compile/internal/members"
 	"github.com/supermin-compile/supermin-compile/plan"
 )
@@ -35,22 +34,21 @@ func (a *archive) Errorf(format string, args ...any) error {
 func (a *archive) Stream() (members.Stream, error) {
 	s, err := a.stream()
 	if err != nil {
-		return nil, err // not a nil *tarStream in an interface
+		return nil, err // not a nil *members.TarStream in an interface
 	}
 	return s, nil
 }
 
-func (a *archive) stream() (*tarStream, error) {
+func (a *archive) stream() (*members.TarStream, error) {
 	f, err := os.Open(a.path)
 	if err != nil {
 		return nil, err
 	}
-	z, err := decompress.New(bufio.NewReaderSize(f, 64<<10))
+	s, err := members.OpenTar(f, bufio.NewReaderSize(f, 64<<10))
 	if err != nil {
-		f.Close()
 		return nil, a.Errorf("%w", err)
 	}
-	return &tarStream{f: f, z: z, tr: tar.NewReader(z)}, nil
+	return s, nil
 }
 
 // list returns the archive's entries, reading it on first use.
@@ -71,7 +69,7 @@ func (a *archive) readList() ([]plan.Entry, error) {
 	var budget members.Budget
 	regular := map[string]bool{} // hard-link targets
 	for index := 0; ; index++ {
-		h, err := s.tr.Next()
+		h, err := s.Tar.Next()
 		if err == io.EOF {
 			return entries, nil
 		}
@@ -86,7 +84,7 @@ func (a *archive) readList() ([]plan.Entry, error) {
 			err = budget.Spend(&e)
 		}
 		if err == nil {
-			err = a.cache.Keep(a, index, regularSize(h), s.tr)
+			err = a.cache.Keep(a, index, members.RegularSize(h), s.Tar)
 		}
 		if err != nil {
 			return nil, a.Errorf("%s: %w", h.Name, err)
@@ -112,35 +110,4 @@ func (a *archive) entry(h *tar.Header, index int, regular map[string]bool) (plan
 		return e, fmt.Errorf("hard link to %q, which is not an earlier regular file", h.Linkname)
 	}
 	return e, nil
-}
-
-// tarStream is a decompression stream over one package file: a
-// members.Stream whose members are the tar headers.
-type tarStream struct {
-	f  *os.File
-	z  *decompress.Reader
-	tr *tar.Reader
-}
-
-func (s *tarStream) Next() (string, int64, error) {
-	h, err := s.tr.Next()
-	if err != nil {
-		return "", 0, err
-	}
-	return h.Name, regularSize(h), nil
-}
-
-func (s *tarStream) Read(p []byte) (int, error) { return s.tr.Read(p) }
-
-func (s *tarStream) Close() error {
-	s.z.Close()
-	return s.f.Close()
-}
-
-// regularSize is the size of a regular file's data, 0 for other members.
-func regularSize(h *tar.Header) int64 {
-	if h.Typeflag != tar.TypeReg && h.Typeflag != tar.TypeRegA {
-		return 0
-	}
-	return h.Size
 }

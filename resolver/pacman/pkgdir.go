@@ -155,7 +155,7 @@ func (a *archive) readMeta() (*meta, error) {
 	}
 	defer s.Close()
 	for {
-		h, err := s.tr.Next()
+		h, err := s.Tar.Next()
 		if err == io.EOF || err == nil && !isMetadata(h.Name) {
 			return nil, a.Errorf("no .PKGINFO before the first file")
 		}
@@ -168,7 +168,7 @@ func (a *archive) readMeta() (*meta, error) {
 		if h.Size > maxPkginfo {
 			return nil, a.Errorf(".PKGINFO: %d bytes, more than the %d allowed", h.Size, maxPkginfo)
 		}
-		m, err := readPkginfo(s.tr)
+		m, err := readPkginfo(s.Tar)
 		if err != nil {
 			return nil, a.Errorf(".PKGINFO: %w", err)
 		}
