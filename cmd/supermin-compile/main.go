@@ -13,9 +13,6 @@ import (
 	"github.com/supermin-compile/supermin-compile/boot/pid1"
 )
 
-// version is set by the Makefile from git describe.
-var version = "dev"
-
 func main() {
 	if pid1.Invoked() { // the initrd's /init of an appliance we built
 		pid1.Main()
