@@ -81,6 +81,19 @@ func (f *Fingerprint) AddTree(root string) error {
 	})
 }
 
+// addRpmDB adds the rpm database files under root, and a sqlite
+// database's write-ahead log when there is one: rpm may leave a change
+// there, not yet in rpmdb.sqlite.
+func (f *Fingerprint) addRpmDB(root string) {
+	for _, db := range rpm.DBPaths {
+		p := filepath.Join(root, db)
+		f.AddStat(p)
+		if _, err := os.Stat(p + "-wal"); err == nil {
+			f.AddStat(p + "-wal")
+		}
+	}
+}
+
 // AddStat adds a file's identity by size and mtime (a missing file counts
 // as missing): for the package database, the kernel and its modules.
 func (f *Fingerprint) AddStat(paths ...string) {
@@ -136,9 +149,7 @@ func fingerprint(m *manifest.Manifest, o *Options, k *kernel.Kernel) (string, er
 	}
 	root := m.Source.Root
 	f.AddStat(filepath.Join(root, "var/lib/dpkg/status"), filepath.Join(root, "var/lib/dpkg/diversions"))
-	for _, db := range rpm.DBPaths {
-		f.AddStat(filepath.Join(root, db))
-	}
+	f.addRpmDB(root)
 	if pacman.HasDB(root) { // its directory changes with every package installed or removed
 		f.AddStat(filepath.Join(root, pacman.LocalDB))
 	}
@@ -146,9 +157,7 @@ func fingerprint(m *manifest.Manifest, o *Options, k *kernel.Kernel) (string, er
 	switch {
 	case m.Source.Type == "rpmdb": // path is a database file or a root: no tree to walk
 		f.AddStat(m.Source.Path)
-		for _, db := range rpm.DBPaths {
-			f.AddStat(filepath.Join(m.Source.Path, db))
-		}
+		f.addRpmDB(m.Source.Path)
 	case m.Source.Path != "":
 		if err := f.AddTree(m.Source.Path); err != nil {
 			return "", fmt.Errorf("fingerprint: %w", err)
