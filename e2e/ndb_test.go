@@ -21,7 +21,8 @@ import (
 // `rpm -qla --noghost` lists, and their directories. Debian's rpm is built
 // without ndb: it installs into sqlite, and its own export of the headers
 // is laid out as ndb by writeNDB; the reader itself is checked against a
-// real SLE 15 database in internal/ndb and resolver/rpm.
+// real SLE 15 database in internal/ndb and resolver/rpm. An ext2 image of
+// the same manifest holds the same files.
 func TestRpmdbNDBChroot(t *testing.T) {
 	testtool.Need(t, "rpm", "rpmdb")
 	testtool.Root(t) // owners
@@ -62,7 +63,23 @@ func TestRpmdbNDBChroot(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
 	run(t, nil, binary(t), "build", m, "-o", out)
 	sameSet(t, "the chroot", walked(t, out), append(withParents(want), "/.supermin-compile.fingerprint"))
+	ext2Holds(t, m, withParents(want))
 	t.Logf("%d packages, %d paths", len(names), len(want))
+}
+
+// ext2Holds builds manifest m (a chroot) as an ext2 image too, checks it
+// with e2fsck and checks that it holds exactly the paths want.
+func ext2Holds(t *testing.T, m string, want []string) {
+	t.Helper()
+	testtool.Need(t, "e2fsck", "debugfs")
+	out := filepath.Join(t.TempDir(), "ext2")
+	run(t, nil, binary(t), "build", m, "--format", "ext2", "-o", out)
+	img := filepath.Join(out, "root")
+	if b, err := exec.Command("e2fsck", "-fn", img).CombinedOutput(); err != nil {
+		t.Fatalf("e2fsck -fn: %v\n%s", err, b)
+	}
+	got := slices.DeleteFunc(walked(t, rdump(t, img)), func(p string) bool { return p == "/lost+found" })
+	sameSet(t, "the ext2 image", got, want)
 }
 
 // splitHeaders splits `rpmdb --exportdb` output into header blobs: each
