@@ -51,7 +51,7 @@ func (r *Result) Close() {
 func OpenSource(s manifest.Source) (resolver.Universe, error) {
 	typ := s.Type
 	if typ == "" {
-		typ = detect(s.Root)
+		typ = Detect(s.Root)
 	}
 	switch typ {
 	case "dpkg":
@@ -118,7 +118,11 @@ func openRepository(s manifest.Source) (resolver.Universe, []string, error) {
 	return openApt(s, cl)
 }
 
-func detect(root string) string {
+// Detect is the source type of the package database installed under root:
+// "dpkg", "rpmdb" or "pacman", checked in that order; "" when there is none.
+// A directory alone does not count: Debian's rpm package leaves an empty
+// /var/lib/rpm.
+func Detect(root string) string {
 	if _, err := os.Stat(root + "/var/lib/dpkg/status"); err == nil {
 		return "dpkg"
 	}

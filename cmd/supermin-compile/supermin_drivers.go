@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/supermin-compile/supermin-compile/internal/smallfile"
-	"github.com/supermin-compile/supermin-compile/resolver/rpm"
+	"github.com/supermin-compile/supermin-compile/planner"
 )
 
 // driver is one of supermin's package handlers, named as --list-drivers
@@ -56,7 +56,7 @@ func listDrivers(w io.Writer, root string) {
 // recognise are detected; if none is, the last one (fedora/rpm for an rpm
 // database: the one supermin's other rpm drivers derive from).
 func detectedDrivers(root string) []string {
-	packager := hostPackager(root)
+	packager := strings.TrimSuffix(planner.Detect(root), "db") // the driver names say rpm, not rpmdb
 	id := osReleaseID(root)
 	var found []string
 	last := ""
@@ -87,25 +87,6 @@ func (d driver) recognises(root, id string) bool {
 		}
 	}
 	return false
-}
-
-// hostPackager is the package system whose database root has: "dpkg",
-// "rpm" or "pacman" (checked in that order), or "". A directory alone
-// does not count: Debian's rpm package leaves an empty /var/lib/rpm.
-func hostPackager(root string) string {
-	exists := func(p string, dir bool) bool {
-		fi, err := os.Stat(filepath.Join(root, p))
-		return err == nil && fi.IsDir() == dir
-	}
-	switch {
-	case exists("var/lib/dpkg/status", false):
-		return "dpkg"
-	case rpm.HasDB(root):
-		return "rpm"
-	case exists("var/lib/pacman/local", true):
-		return "pacman"
-	}
-	return ""
 }
 
 // osReleaseID is the ID of root's /etc/os-release, unquoted, or "".
