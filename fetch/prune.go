@@ -1,15 +1,13 @@
 package fetch
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/supermin-compile/supermin-compile/internal/filesum"
 	"golang.org/x/sys/unix"
 )
 
@@ -156,16 +154,8 @@ func (c *Cache) Verify() (bad []string, err error) {
 }
 
 func fileSHA256(p string) (string, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("%s: %w", p, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	sum, _, err := filesum.SHA256(p)
+	return sum, err
 }
 
 // eachBlob calls do for every file under blobs/ with the name it has

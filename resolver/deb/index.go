@@ -1,11 +1,8 @@
 package deb
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -14,6 +11,7 @@ import (
 
 	"github.com/supermin-compile/supermin-compile/internal/deb822"
 	"github.com/supermin-compile/supermin-compile/internal/decompress"
+	"github.com/supermin-compile/supermin-compile/internal/filesum"
 	"github.com/supermin-compile/supermin-compile/internal/parallel"
 	"github.com/supermin-compile/supermin-compile/resolver"
 )
@@ -278,7 +276,7 @@ func verify(file string, m meta) error {
 	if m.size < 0 && m.sha256 == "" {
 		return nil
 	}
-	sum, size, err := hashFile(file)
+	sum, size, err := filesum.SHA256(file)
 	if err != nil {
 		return err
 	}
@@ -297,20 +295,6 @@ func VerifyArchive(file string, size int64, sha256 string) error {
 	return verify(file, meta{size: size, sha256: sha256})
 }
 
-func hashFile(file string) (string, int64, error) {
-	f, err := os.Open(file)
-	if err != nil {
-		return "", 0, err
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return "", 0, fmt.Errorf("%s: %w", file, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
-}
-
 // Digest identifies p's archive for lock files: the SHA-256 of its .deb,
 // from the index when it gives one.
 func (u *Universe) Digest(p *resolver.Package) (string, error) {
@@ -324,7 +308,7 @@ func (u *Universe) Digest(p *resolver.Package) (string, error) {
 	if _, _, err := u.open(p); err != nil {
 		return "", err
 	}
-	sum, _, err := hashFile(d.path)
+	sum, _, err := filesum.SHA256(d.path)
 	if err != nil {
 		return "", err
 	}

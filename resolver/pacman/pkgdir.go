@@ -1,16 +1,14 @@
 package pacman
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/supermin-compile/supermin-compile/internal/filesum"
 	"github.com/supermin-compile/supermin-compile/internal/members"
 	"github.com/supermin-compile/supermin-compile/internal/parallel"
 	"github.com/supermin-compile/supermin-compile/plan"
@@ -121,17 +119,11 @@ func (d *Dir) Files(p *resolver.Package) ([]resolver.File, error) {
 
 // Digest is "sha256:" and the SHA-256 of p's package file.
 func (d *Dir) Digest(p *resolver.Package) (string, error) {
-	path := d.archives[p].path
-	f, err := os.Open(path)
+	sum, _, err := filesum.SHA256(d.archives[p].path)
 	if err != nil {
 		return "", err
 	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("%s: %w", path, err)
-	}
-	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+	return "sha256:" + sum, nil
 }
 
 // isMetadata reports whether a member is pacman's own (.PKGINFO,

@@ -1,15 +1,13 @@
 package rpm
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/supermin-compile/supermin-compile/internal/filesum"
 	"github.com/supermin-compile/supermin-compile/resolver"
 )
 
@@ -92,15 +90,11 @@ func (d *Dir) Path(p *resolver.Package) string { return d.files[p].path }
 // Digest is "sha256:" and the SHA-256 of p's .rpm file.
 func (d *Dir) Digest(p *resolver.Package) (string, error) { return fileDigest(d.files[p].path) }
 
+// fileDigest is "sha256:" and the SHA-256 of the file at path.
 func fileDigest(path string) (string, error) {
-	f, err := os.Open(path)
+	sum, _, err := filesum.SHA256(path)
 	if err != nil {
 		return "", err
 	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("%s: %w", path, err)
-	}
-	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
+	return "sha256:" + sum, nil
 }
