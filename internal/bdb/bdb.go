@@ -82,6 +82,18 @@ func Open(path string) (*DB, error) {
 	return db, nil
 }
 
+// Order is the byte order of the hash database that starts with head (at
+// least 16 bytes), told by its magic number; nil when it is not one.
+func Order(head []byte) binary.ByteOrder {
+	switch {
+	case binary.LittleEndian.Uint32(head[12:]) == hashMagic:
+		return binary.LittleEndian
+	case binary.BigEndian.Uint32(head[12:]) == hashMagic:
+		return binary.BigEndian
+	}
+	return nil
+}
+
 // Close closes the file.
 func (db *DB) Close() error {
 	if c, ok := db.r.(io.Closer); ok {
@@ -102,12 +114,7 @@ func newDB(path string, r io.ReaderAt, size int64) (*DB, error) {
 	if _, err := r.ReadAt(m[:], 0); err != nil {
 		return nil, fmt.Errorf("%s: not a Berkeley DB database (%d bytes)", path, size)
 	}
-	switch {
-	case binary.LittleEndian.Uint32(m[12:]) == hashMagic:
-		db.order = binary.LittleEndian
-	case binary.BigEndian.Uint32(m[12:]) == hashMagic:
-		db.order = binary.BigEndian
-	default:
+	if db.order = Order(m[:]); db.order == nil {
 		return nil, fmt.Errorf("%s: not a Berkeley DB hash database (magic %#x)", path, binary.LittleEndian.Uint32(m[12:]))
 	}
 	u32 := func(off int) uint32 { return db.order.Uint32(m[off:]) }

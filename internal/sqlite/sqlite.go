@@ -24,6 +24,9 @@ type DB struct {
 	npages   uint32 // pages in the database
 }
 
+// Magic is how an SQLite database file begins.
+const Magic = "SQLite format 3\x00"
+
 // Open reads the database header; it keeps the file open.
 func Open(path string) (*DB, error) {
 	// Committed pages may live only in the WAL; reading around them would
@@ -59,7 +62,7 @@ func (db *DB) Close() error {
 func newDB(path string, r io.ReaderAt, size int64) (*DB, error) {
 	db := &DB{path: path, r: r}
 	var h [100]byte
-	if _, err := r.ReadAt(h[:], 0); err != nil || string(h[:16]) != "SQLite format 3\x00" {
+	if _, err := r.ReadAt(h[:], 0); err != nil || string(h[:len(Magic)]) != Magic {
 		return nil, fmt.Errorf("%s: not a SQLite 3 database", path)
 	}
 	db.pageSize = int(binary.BigEndian.Uint16(h[16:]))

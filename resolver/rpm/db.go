@@ -2,7 +2,6 @@ package rpm
 
 import (
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -50,11 +49,9 @@ type dbFormat struct {
 // dbFormats are the formats rpm has used, newest first: sqlite (rpm 4.16
 // and later), ndb (SUSE), Berkeley DB (RHEL and CentOS 7 and 8, older SUSE).
 var dbFormats = []dbFormat{
-	{"rpmdb.sqlite", func(h []byte) bool { return string(h[:16]) == "SQLite format 3\x00" }, readSqlite},
+	{"rpmdb.sqlite", func(h []byte) bool { return string(h[:len(sqlite.Magic)]) == sqlite.Magic }, readSqlite},
 	{"Packages.db", func(h []byte) bool { return string(h[:len(ndb.Magic)]) == ndb.Magic }, readNdb},
-	{"Packages", func(h []byte) bool {
-		return binary.LittleEndian.Uint32(h[12:]) == bdbHashMagic || binary.BigEndian.Uint32(h[12:]) == bdbHashMagic
-	}, readBDB},
+	{"Packages", func(h []byte) bool { return bdb.Order(h) != nil }, readBDB},
 }
 
 // DBPaths are the files of rpm's database under a root, in the order they
@@ -162,9 +159,6 @@ func readSqlite(file string, each func(uint32, []byte) error) error {
 		return each(uint32(rowid), blob)
 	})
 }
-
-// bdbHashMagic starts a Berkeley DB hash database, at byte 12.
-const bdbHashMagic = 0x061561
 
 // readBDB reads rpm's Packages, whose keys are header numbers in the
 // byte order of the machine that wrote them, as the database's own are;
